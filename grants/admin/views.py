@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from grants.admin import bp
+from grants.admin.forms import ConfirmForm, OrganizationForm, UserForm
+from grants.auth import services
+from grants.auth.models import Organization, User
+from grants.core import audit
+from grants.core.errors import ValidationFailed
+from grants.core.permissions import role_required
+from grants.core.registry import add_nav
+from grants.extensions import db
+
+add_nav(_l("Users"), "admin.users", {"admin"}, order=90)
+add_nav(_l("Organisations"), "admin.organizations", {"admin", "officer"}, order=91)
+
+
+def _apply_errors(form, exc: ValidationFailed) -> None:
+    placed = False
+    for name, message in exc.details.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+            placed = True
+    if not placed:
+        flash(str(exc), "danger")
+
+
+def _org_choices():
+    orgs = db.session.execute(sa.select(Organization.id, Organization.name)
+                              .where(Organization.active).order_by(Organization.name)).all()
+    return [(0, _("— none —"))] + [(o.id, o.name) for o in orgs]
+
+
+# organisations ---------------------------------------------------------------
+
+@bp.get("/organizations")
+@role_required("admin", "officer")
+def organizations():
+    q = request.args.get("q", "").strip()
+    query = sa.select(Organization).order_by(Organization.name)
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(Organization.name.ilike(like), Organization.credit_code.ilike(like)))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/organizations.html", page=page, q=q)
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+@role_required("admin")
+def organization_new():
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        try:
+            org = services.create_organization(name=form.name.data, kind=form.kind.data,
+                                               credit_code=form.credit_code.data, actor=current_user)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            flash(_("Organisation %(name)s registered.", name=org.name), "success")
+            return redirect(url_for("admin.organization", org_id=org.id))
+    return render_template("admin/organization_form.html", form=form, org=None)
+
+
+def _get_org(org_id: int) -> Organization:
+    return db.session.get(Organization, org_id) or abort(404)
+
+
+@bp.get("/organizations/<int:org_id>")
+@role_required("admin", "officer")
+def organization(org_id: int):
+    org = _get_org(org_id)
+    members = db.session.scalars(sa.select(User).where(User.organization_id == org.id).order_by(User.display_name)).all()
+    return render_template("admin/organization.html", org=org, members=members,
+                           events=audit.history(org), confirm=ConfirmForm())
+
+
+@bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def organization_edit(org_id: int):
+    org = _get_org(org_id)
+    form = OrganizationForm(obj=org)
+    form.credit_code.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        try:
+            services.update_organization(org, name=form.name.data, kind=form.kind.data, actor=current_user)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.organization", org_id=org.id))
+    return render_template("admin/organization_form.html", form=form, org=org)
+
+
+@bp.post("/organizations/<int:org_id>/active")
+@role_required("admin")
+def organization_active(org_id: int):
+    org = _get_org(org_id)
+    if ConfirmForm().validate_on_submit():
+        services.set_organization_active(org, not org.active, actor=current_user)
+        db.session.commit()
+        flash(_("Organisation activated.") if org.active else _("Organisation deactivated."), "success")
+    return redirect(url_for("admin.organization", org_id=org.id))
+
+
+# users -----------------------------------------------------------------------
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    query = sa.select(User).order_by(User.email)
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(User.email.ilike(like), User.display_name.ilike(like)))
+    if role:
+        query = query.where(User.role == role)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/users.html", page=page, q=q, role=role)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def user_new():
+    form = UserForm()
+    form.organization_id.choices = _org_choices()
+    if form.validate_on_submit():
+        org = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
+        try:
+            user = services.create_user(email=form.email.data, display_name=form.display_name.data,
+                                        password=form.password.data or "", role=form.role.data,
+                                        organization=org, id_number=form.id_number.data or None,
+                                        actor=current_user)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            flash(_("Account %(email)s created.", email=user.email), "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+def _get_user(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.get("/users/<int:user_id>")
+@role_required("admin")
+def user(user_id: int):
+    user = _get_user(user_id)
+    return render_template("admin/user.html", user=user, events=audit.history(user), confirm=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def user_edit(user_id: int):
+    user = _get_user(user_id)
+    form = UserForm(obj=user)
+    form.organization_id.choices = _org_choices()
+    if request.method == "GET":
+        form.organization_id.data = user.organization_id or 0
+    del form.password, form.id_number
+    form.email.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        org = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
+        try:
+            services.update_user(user, display_name=form.display_name.data, role=form.role.data,
+                                 organization=org, actor=current_user)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/active")
+@role_required("admin")
+def user_active(user_id: int):
+    user = _get_user(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.set_user_active(user, not user.active, actor=current_user)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(_("Account activated.") if user.active else _("Account deactivated."), "success")
+    return redirect(url_for("admin.user", user_id=user.id))

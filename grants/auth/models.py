@@ -1,0 +1,131 @@
+"""Accounts: users, organisations and persons."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from grants.core.codes import mask_id_number
+from grants.core.models import Timestamps, enum_type
+from grants.extensions import db
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    officer = "officer"
+    enterprise = "enterprise"
+    applicant = "applicant"
+    reviewer = "reviewer"
+
+
+ROLE_LABELS = {
+    Role.admin: _l("System administrator"),
+    Role.officer: _l("Programme officer"),
+    Role.enterprise: _l("Enterprise"),
+    Role.applicant: _l("Research team"),
+    Role.reviewer: _l("Expert reviewer"),
+}
+
+
+class OrgKind(enum.StrEnum):
+    enterprise = "enterprise"
+    university = "university"
+    institute = "institute"
+    other = "other"
+
+
+ORG_KIND_LABELS = {
+    OrgKind.enterprise: _l("Enterprise"),
+    OrgKind.university: _l("University"),
+    OrgKind.institute: _l("Research institute"),
+    OrgKind.other: _l("Other"),
+}
+
+
+class Organization(Timestamps, db.Model):
+    __tablename__ = "organizations"
+    __audit_type__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    kind: Mapped[OrgKind] = mapped_column(enum_type(OrgKind, 20))
+    credit_code: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def kind_label(self) -> str:
+        return str(ORG_KIND_LABELS[self.kind])
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(Timestamps, db.Model):
+    """A natural person identified by resident ID number (lead, member, expert)."""
+
+    __tablename__ = "persons"
+    __audit_type__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), index=True)
+    id_number: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+
+    organization: Mapped[Organization | None] = relationship()
+
+    def masked_id(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def id_for(self, viewer) -> str:
+        """Officers and the person themself see the full number; others a mask."""
+        if viewer is not None and getattr(viewer, "is_authenticated", False) and (
+            viewer.role in (Role.officer, Role.admin) or viewer.person_id == self.id
+        ):
+            return self.id_number
+        return self.masked_id()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, Timestamps, db.Model):
+    __tablename__ = "users"
+    __audit_type__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 20))
+    active: Mapped[bool] = mapped_column(default=True)
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("persons.id"), unique=True)
+    last_login_at: Mapped[datetime | None]
+
+    organization: Mapped[Organization | None] = relationship(lazy="joined")
+    person: Mapped[Person | None] = relationship(lazy="joined")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS[self.role])
+
+    def has_role(self, *roles) -> bool:
+        return self.role in roles
+
+    def __str__(self) -> str:
+        return self.display_name

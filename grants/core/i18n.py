@@ -1,0 +1,32 @@
+"""Language choice and per-area translation catalogs.
+
+Every area keeps its own catalog under ``grants/<area>/translations`` so
+areas can be added without touching a shared file; Flask-Babel merges them.
+Source strings are English; zh_CN is the default language.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, request, session
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def translation_directories() -> list[str]:
+    return sorted(str(p) for p in PACKAGE_DIR.glob("*/translations") if p.is_dir())
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang") if request else None
+    if chosen in languages:
+        return chosen
+    if request and (request.path.startswith("/api/") or request.args.get("lang")):
+        asked = request.args.get("lang")
+        if asked in languages:
+            return asked
+        best = request.accept_languages.best_match(languages + ("zh", "en-US", "en-GB"))
+        if best:
+            return "en" if best.startswith("en") else "zh_CN"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

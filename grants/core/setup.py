@@ -1,0 +1,141 @@
+"""Wiring of extensions, templates, error pages and database quirks."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask, render_template, request
+from flask_babel import format_date, format_datetime
+from flask_babel import refresh as refresh_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from grants.core import clock
+from grants.core.errors import DomainError
+from grants.core.i18n import select_locale, translation_directories
+from grants.core.registry import nav_for
+from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+
+def init_extensions(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    # The locale is cached on the app context; a request that shares one
+    # (CLI-driven test clients do) must still choose afresh.
+    app.before_request(refresh_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
+    _init_templates(app)
+    _init_error_pages(app)
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")
+
+
+def _tune_sqlite(engine: sa.Engine) -> None:
+    """Make pysqlite honour transactions (and SAVEPOINTs) and foreign keys."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    def local_datetime(value, fmt="yyyy-MM-dd HH:mm"):
+        if value is None:
+            return ""
+        return format_datetime(clock.to_local(value).replace(tzinfo=None), fmt, rebase=False)
+
+    def local_date(value, fmt="yyyy-MM-dd"):
+        return "" if value is None else format_date(value, fmt)
+
+    def yuan(fen):
+        if fen is None:
+            return ""
+        return f"¥{fen / 100:,.2f}"
+
+    app.jinja_env.filters["dt"] = local_datetime
+    app.jinja_env.filters["d"] = local_date
+    app.jinja_env.filters["yuan"] = yuan
+
+    @app.context_processor
+    def inject():
+        return {
+            "nav_items": nav_for(current_user),
+            "now": clock.now,
+            "languages": app.config["LANGUAGES"],
+            "current_locale": select_locale(),
+        }
+
+
+def _init_error_pages(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        if request.path.startswith("/api/"):
+            from flask import jsonify
+
+            return jsonify({"error": {"code": status, "message": message, "details": {}}}), status
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(400)
+    def bad_request(err):
+        return page(400, _("Bad request"), _("The request could not be understood."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return page(400, _("Form expired"),
+                    _("The form was missing its security token or it expired. "
+                      "Go back, reload the page and submit again."))
+
+    @app.errorhandler(403)
+    def forbidden(err):
+        return page(403, _("Not allowed"), _("Your account may not open this page."))
+
+    @app.errorhandler(404)
+    def not_found(err):
+        return page(404, _("Not found"), _("There is no such page, or it is not visible to you."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(err):
+        return page(405, _("Not allowed"), _("This page does not accept that kind of request."))
+
+    @app.errorhandler(413)
+    def too_large(err):
+        return page(413, _("Too large"), _("The upload is larger than allowed."))
+
+    @app.errorhandler(429)
+    def too_many(err):
+        return page(429, _("Too many attempts"),
+                    _("Too many attempts in a short time. Wait a minute and try again."))
+
+    @app.errorhandler(500)
+    def server_error(err):
+        db.session.rollback()
+        return page(500, _("Something went wrong"),
+                    _("The server could not complete the request. Nothing was saved. "
+                      "Please try again; if it keeps happening, tell the administrator."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        db.session.rollback()
+        return page(err.status, _("Not possible"), str(err))

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from grants.core import bp
+from grants.core.registry import add_nav, panels_for
+
+add_nav(_l("Home"), "core.index", {"*"}, order=0)
+add_nav(_l("Dashboard"), "core.dashboard",
+        {"admin", "officer", "enterprise", "applicant", "reviewer"}, order=1)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    return render_template("core/index.html")
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    panels = []
+    for panel in panels_for(current_user):
+        body = panel.render(current_user)
+        if body is not None:
+            panels.append((panel.title, body))
+    return render_template("core/dashboard.html", panels=panels)
+
+
+@bp.post("/lang/<code>")
+def set_language(code: str):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    target = request.form.get("next") or request.referrer or url_for("core.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.index")
+    return redirect(target)

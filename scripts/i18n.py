@@ -1,0 +1,125 @@
+"""Keep the per-area translation catalogs in step with the code.
+
+    python scripts/i18n.py            extract, update every .po, compile .mo
+    python scripts/i18n.py --check    exit 1 if a message lacks a zh_CN translation
+                                      or a .mo is older than its .po
+
+Each area ``grants/<area>`` owns the messages of its Python files and of
+``templates/<area>``; the core also owns the shared templates (base,
+macros, errors).
+"""
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from jinja2.ext import babel_extract
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ("zh_Hans_CN",)  # Babel resolves zh_CN to zh_Hans_CN
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
+            "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
+SHARED_TEMPLATES = ("base.html", "macros", "errors")
+
+
+def area_sources(area: Path):
+    yield from (("python", p) for p in sorted(area.rglob("*.py")))
+    templates = ROOT / "templates" / area.name
+    if templates.is_dir():
+        yield from (("jinja", p) for p in sorted(templates.rglob("*.html")))
+    if area.name == "core":
+        for name in SHARED_TEMPLATES:
+            target = ROOT / "templates" / name
+            files = [target] if target.is_file() else sorted(target.rglob("*.html"))
+            yield from (("jinja", p) for p in files)
+
+
+def extract(area: Path) -> Catalog:
+    catalog = Catalog(project="grants", charset="utf-8")
+    for kind, path in area_sources(area):
+        method = "python" if kind == "python" else babel_extract
+        options = {"extensions": "jinja2.ext.i18n"} if kind == "jinja" else {}
+        for lineno, message, comments, context in extract_from_file(
+            method, str(path), keywords=KEYWORDS, options=options
+        ):
+            catalog.add(message, None, [(str(path.relative_to(ROOT)), lineno)],
+                        auto_comments=comments, context=context)
+    return catalog
+
+
+def compiled(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
+def areas():
+    return sorted(p for p in (ROOT / "grants").iterdir() if p.is_dir() and (p / "__init__.py").exists())
+
+
+def po_path(area: Path, locale: str) -> Path:
+    return area / "translations" / locale / "LC_MESSAGES" / "messages.po"
+
+
+def update() -> None:
+    for area in areas():
+        template = extract(area)
+        if not len(template):
+            continue
+        for locale in LOCALES:
+            path = po_path(area, locale)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                with path.open("rb") as fh:
+                    catalog = read_po(fh, locale=locale)
+                catalog.update(template, no_fuzzy_matching=True)
+            else:
+                catalog = Catalog(locale=locale, project="grants", charset="utf-8")
+                catalog.update(template, no_fuzzy_matching=True)
+            with path.open("wb") as fh:
+                write_po(fh, catalog, width=0, omit_header=False, ignore_obsolete=True)
+            with path.with_suffix(".mo").open("wb") as fh:
+                write_mo(fh, catalog)
+            missing = [m.id for m in catalog if m.id and not m.string]
+            if missing:
+                print(f"{path.relative_to(ROOT)}: {len(missing)} untranslated")
+
+
+def check() -> list[str]:
+    problems = []
+    for area in areas():
+        template = extract(area)
+        if not len(template):
+            continue
+        for locale in LOCALES:
+            path = po_path(area, locale)
+            if not path.exists():
+                problems.append(f"{path.relative_to(ROOT)} missing")
+                continue
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=locale)
+            for message in template:
+                if not message.id:
+                    continue
+                found = catalog.get(message.id, context=message.context)
+                if found is None or not found.string or (
+                    isinstance(found.string, tuple) and not all(found.string)
+                ):
+                    problems.append(f"{path.relative_to(ROOT)}: no translation for {message.id!r}")
+            mo = path.with_suffix(".mo")
+            if not mo.exists() or mo.read_bytes() != compiled(catalog):
+                problems.append(f"{mo.relative_to(ROOT)} does not match its .po: run scripts/i18n.py")
+    return problems
+
+
+if __name__ == "__main__":
+    if "--check" in sys.argv:
+        found = check()
+        print("\n".join(found) or "all messages translated")
+        sys.exit(1 if found else 0)
+    update()

@@ -1,0 +1,82 @@
+"""Configuration, migrations, language and error pages."""
+import subprocess
+import sys
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from config import ProductionConfig
+from grants import create_app
+from grants.extensions import db
+
+
+def test_migrations_match_the_models(app):
+    conn = db.session.connection()
+    diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+    assert diff == []
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
+    with pytest.raises(Exception, match="SECRET_KEY is not set"):
+        create_app(ProductionConfig)
+
+
+def test_wsgi_without_secret_key_exits_with_the_reason(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "GRANTS_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], env=env, capture_output=True, text=True,
+                            cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_pages_are_in_chinese_by_default_and_english_on_request(client):
+    assert "重点科技项目" in client.get("/").get_data(as_text=True)
+    client.post("/lang/en", data={"next": "/"})
+    assert "Open competition for key science" in client.get("/").get_data(as_text=True)
+    client.post("/lang/zh_CN", data={"next": "/"})
+    assert "重点科技项目" in client.get("/").get_data(as_text=True)
+
+
+def test_error_pages_are_in_the_users_language_without_internals(client):
+    response = client.get("/no/such/page")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "该页面不存在" in html and "Traceback" not in html
+
+
+def test_every_message_has_a_chinese_translation():
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "scripts"))
+    import i18n
+
+    assert i18n.check() == []
+
+
+def test_server_error_page_hides_the_stack():
+    from tests.conftest import Config
+
+    other = create_app(Config)
+
+    @other.get("/__boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    other.config["PROPAGATE_EXCEPTIONS"] = False
+    response = other.test_client().get("/__boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "未保存任何内容" in html and "secret internals" not in html
+
+
+def test_tick_runs_each_registered_job_and_reports_counts(app):
+    from grants.core import registry
+
+    calls = []
+    registry.tick_job("test_job", order=999)(lambda: calls.append(1) or 3)
+    try:
+        result = app.test_cli_runner().invoke(args=["tick"])
+    finally:
+        registry.TICK_JOBS[:] = [j for j in registry.TICK_JOBS if j.name != "test_job"]
+    assert result.exit_code == 0, result.output
+    assert "test_job: 3" in result.output and calls == [1]
