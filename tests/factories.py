@@ -47,6 +47,12 @@ class Factories:
         db.session.commit()
         return user
 
+    def black(self, subject, **kwargs):
+        return black_list(subject, **kwargs)
+
+    def red(self, subject, **kwargs):
+        return black_list(subject, list_kind="red", **kwargs)
+
     def person(self, name: str | None = None, org=None):
         n = next(_seq)
         person = services.ensure_person(name=name or f"Person {n}", id_number=id_number(n), organization=org)
@@ -61,3 +67,22 @@ def random_credit_code(rng: random.Random) -> str:
             + "".join(rng.choice("0123456789") for _ in range(6))
             + "".join(rng.choice(CREDIT_ALPHABET) for _ in range(9)))
     return complete_credit_code(body)
+
+
+def black_list(subject, *, start_on=None, end_on=None, list_kind="black", basis=None, actor=None):
+    """List an Organization or Person (or a (type, code, name) tuple); commits."""
+    from grants.core import clock
+    from grants.integrity import services as integrity
+
+    if isinstance(subject, tuple):
+        subject_type, code, name = subject
+    elif hasattr(subject, "credit_code"):
+        subject_type, code, name = "organization", subject.credit_code, subject.name
+    else:
+        subject_type, code, name = "person", subject.id_number, subject.name
+    entry = integrity.add_entry(
+        actor=actor, list_kind=list_kind, subject_type=subject_type, code=code, name=name,
+        reason="科研不端行为", basis=basis or f"咸科技发〔2026〕{next(_seq)}号", authority="市科学技术局",
+        start_on=start_on or clock.today(), end_on=end_on)
+    db.session.commit()
+    return entry
