@@ -85,7 +85,7 @@ def add_transitions(blp: ApiBlueprint, model, loader, *, path: str = ""):
                endpoint=f"{kind}_transition")
     @blp.arguments(TransitionRequestSchema, required=False)
     @blp.response(200, TransitionResultSchema)
-    @blp.doc(summary=f"Fire a transition of a {kind}", description=f"Transitions:\n\n{lines}")
+    @blp.doc(summary=f"Fire a transition ({kind})", description=f"Transitions:\n\n{lines}")
     def transition(body, object_id: int, name: str):
         user = require_user()
         obj = loader(object_id, user)
@@ -110,7 +110,7 @@ def add_history(blp: ApiBlueprint, model, loader, *, path: str = ""):
     @blp.route(f"{path}/<{ID}:object_id>/history", methods=["GET"], endpoint=f"{kind}_history")
     @blp.response(200, EventSchema(many=True))
     @blp.paginate(SelectPage)
-    @blp.doc(summary=f"History of a {kind}")
+    @blp.doc(summary=f"History ({kind})")
     def history(object_id: int):
         from grants.api.auth import caller
 
