@@ -45,6 +45,12 @@ def authenticate_request() -> None:
     g._login_user = user
 
 
+def forget_caller(_exc=None) -> None:
+    """teardown_request: the caller belongs to one request only."""
+    if request.path.startswith("/api/"):
+        g.pop("_login_user", None)
+
+
 def caller():
     """The signed-in user of this API request, or None when anonymous."""
     return current_user if current_user.is_authenticated else None

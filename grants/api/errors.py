@@ -52,6 +52,7 @@ FIELD_MESSAGES = {
 }
 
 
+ONE_OF = re.compile(r"Must be one of: (.*)\.")
 RANGE = re.compile(r"Must be greater than or equal to (-?\d+)(?: and less than or equal to (-?\d+))?\.")
 
 
@@ -63,6 +64,9 @@ def _field_message(messages) -> str:
     text = str(messages)
     if text in FIELD_MESSAGES:
         return str(FIELD_MESSAGES[text])
+    match = ONE_OF.fullmatch(text)
+    if match:
+        return _("must be one of: %(values)s", values=match.group(1))
     match = RANGE.fullmatch(text)
     if match and match.group(2):
         return _("must be between %(low)s and %(high)s", low=match.group(1), high=match.group(2))

@@ -32,7 +32,6 @@ class ApiSchema(ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
-        ordered = True
 
     @ma.pre_load
     def _refuse_unstorable_text(self, data, **kwargs):
@@ -49,7 +48,6 @@ class QuerySchema(ApiSchema):
 
     class Meta:
         unknown = ma.EXCLUDE
-        ordered = True
 
 
 class ErrorDetailSchema(ma.Schema):

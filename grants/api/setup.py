@@ -8,7 +8,7 @@ import swagger_ui_bundle
 from flask import Blueprint, Flask
 from flask_smorest import Api
 
-from grants.api.auth import authenticate_request
+from grants.api.auth import authenticate_request, forget_caller
 from grants.api.base import PREFIX
 from grants.api.errors import init_errors
 from grants.api.schemas import ErrorSchema
@@ -90,5 +90,6 @@ def init_api(app: Flask) -> GrantsApi:
     for blp in api_blueprints():
         register(app, blp)
     app.before_request(authenticate_request)
+    app.teardown_request(forget_caller)
     init_errors(app)
     return api

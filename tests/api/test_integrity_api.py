@@ -98,6 +98,9 @@ def test_list_filters_and_pages(officer_api, make):
     assert codes(code=org_a.credit_code.lower()) == [("甲公司", "black", "in_force")]
     assert len(codes(q="乙")) == 2
     assert officer_api.get("/integrity/entries", query_string={"page": 99}).get_json() == []
+    unknown = officer_api.get("/integrity/entries", query_string={"status": "active"})
+    assert unknown.status_code == 422
+    assert error_of(unknown)["details"] == {"status": "应为以下之一：pending, in_force, expired, revoked"}
 
 
 def test_get_one_and_not_found(officer_api, make):
