@@ -51,6 +51,10 @@ it is found and registered automatically for every area in ``grants.AREAS``::
     add_transitions(blp, Challenge, load_challenge)  # POST /challenges/<id>/transitions/<name>
     add_history(blp, Challenge, load_challenge)      # GET  /challenges/<id>/history
 
+Request bodies are limited to 1 MB; an operation that takes files declares
+its own limit with ``@body_limit(n_bytes)`` (``grants.api.auth``), placed
+outermost, right under ``@blp.route``.
+
 Services raise DomainErrors (ValidationFailed with ``details={field: message}``,
 Refused, Forbidden, ...); let them propagate: the application's handler rolls
 back and answers in the error shape. Path ids use ``<ID:...>`` (``int`` up to

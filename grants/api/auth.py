@@ -21,11 +21,22 @@ from grants.extensions import db, login_manager
 DEFAULT_MAX_BODY = 1024 * 1024
 
 
+def body_limit(max_bytes: int):
+    """View decorator for an API operation that takes files: its own body size limit."""
+
+    def decorator(view):
+        view._api_max_body = max_bytes
+        return view
+
+    return decorator
+
+
 def authenticate_request() -> None:
     """before_request for /api/: limit the body and establish the caller."""
     if not request.path.startswith("/api/"):
         return
-    limit = current_app.config.get("API_MAX_BODY", DEFAULT_MAX_BODY)
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    limit = getattr(view, "_api_max_body", None) or current_app.config.get("API_MAX_BODY", DEFAULT_MAX_BODY)
     # Bodies streamed without a Content-Length are cut off by Werkzeug at the same limit.
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:

@@ -8,9 +8,10 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from grants.api.auth import body_limit
 from grants.api.base import add_history, add_transitions, api_blueprint
 from grants.core import audit, clock
 from grants.core.models import Versioned
@@ -65,6 +66,12 @@ def load_gadget(gadget_id, user):
 blp = api_blueprint("gadgets", __name__, "/gadgets")
 add_transitions(blp, Gadget, load_gadget)
 add_history(blp, Gadget, load_gadget)
+
+
+@blp.route("/<int:gadget_id>/photo", methods=["PUT"])
+@body_limit(2 * 1024 * 1024)
+def put_photo(gadget_id):
+    return {"size": len(request.get_data())}
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +205,11 @@ def test_the_openapi_document_lists_the_transitions(gadget_api):
     [name] = [p for p in path["parameters"] if p["name"] == "name"]
     assert name["schema"]["enum"] == ["approve", "return_it", "submit"]
     assert "`return_it`" in operation["description"]
+
+
+def test_an_operation_taking_files_sets_its_own_body_limit(gadget_api):
+    client = gadget_api().client
+    fits = client.put("/api/v1/gadgets/1/photo", data=b"x" * (1536 * 1024))
+    assert fits.status_code == 200 and fits.get_json() == {"size": 1536 * 1024}
+    too_big = client.put("/api/v1/gadgets/1/photo", data=b"x" * (2048 * 1024 + 1))
+    assert too_big.status_code == 413 and error_of(too_big)["message"] == "请求内容超过 2048 KB。"
