@@ -1,6 +1,7 @@
 """Schemas shared by every part of the API."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timezone
 
 import marshmallow as ma
@@ -35,9 +36,13 @@ class ApiSchema(ma.Schema):
 
     @ma.pre_load
     def _refuse_unstorable_text(self, data, **kwargs):
-        if isinstance(data, dict):
-            bad = {str(k): [str(_l("contains characters that are not allowed"))]
-                   for k, v in data.items() if isinstance(v, str) and _unsafe_text(v)}
+        if isinstance(data, Mapping):  # a JSON object, or webargs' view of a query string
+            bad = {}
+            for key in data:
+                value = data[key]
+                values = value if isinstance(value, (list, tuple)) else [value]
+                if any(isinstance(v, str) and _unsafe_text(v) for v in values):
+                    bad[str(key)] = [str(_l("contains characters that are not allowed"))]
             if bad:
                 raise ma.ValidationError(bad)
         return data

@@ -34,6 +34,9 @@ def test_text_no_database_can_store_is_refused(officer_api):
     response = officer_api.post("/integrity/entries/1/revoke", {"reason": "a\x00b"})
     assert response.status_code == 422
     assert error_of(response)["details"] == {"reason": "含有不允许的字符"}
+    in_query = officer_api.get("/organizations", query_string={"q": "a\x00b"})
+    assert in_query.status_code == 422
+    assert error_of(in_query)["details"] == {"q": "含有不允许的字符"}
 
 
 def test_a_body_over_one_megabyte_is_refused_from_its_length(officer_api):
