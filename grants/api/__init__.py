@@ -49,6 +49,7 @@ it is found and registered automatically for every area in ``grants.AREAS``::
         return challenge
 
     add_transitions(blp, Challenge, load_challenge)  # POST /challenges/<id>/transitions/<name>
+                                                     # GET  /challenges/<id>/transitions (what I may do)
     add_history(blp, Challenge, load_challenge)      # GET  /challenges/<id>/history
 
 Request bodies are limited to 1 MB; an operation that takes files declares

@@ -8,7 +8,8 @@ from flask_smorest import Page
 
 from grants.api.auth import require_user
 from grants.api.errors import ApiParser
-from grants.api.schemas import EventSchema, TransitionRequestSchema, TransitionResultSchema
+from grants.api.schemas import (AvailableTransitionSchema, EventSchema, TransitionRequestSchema,
+                                TransitionResultSchema)
 from grants.core import audit
 from grants.core.errors import NotFound
 from grants.core.models import AuditEvent
@@ -67,7 +68,8 @@ def _not_found():
 
 
 def add_transitions(blp: ApiBlueprint, model, loader, *, path: str = ""):
-    """``POST <path>/<id>/transitions/<name>`` firing the model's workflow.
+    """``POST <path>/<id>/transitions/<name>`` firing the model's workflow,
+    and ``GET <path>/<id>/transitions`` listing what the caller may try now.
 
     ``loader(id, user)`` returns the object if ``user`` may see it, else None
     (404). The optional JSON body ``{"comment": ..., "version": ...}`` goes to
@@ -95,6 +97,17 @@ def add_transitions(blp: ApiBlueprint, model, loader, *, path: str = ""):
         event = fire(obj, name, user, comment=body.get("comment"), expected_version=body.get("version"))
         db.session.commit()
         return {"state": str(obj.state), "version": getattr(obj, "version", None), "event": event}
+
+    @blp.route(f"{path}/<{ID}:object_id>/transitions", methods=["GET"], endpoint=f"{kind}_transitions")
+    @blp.response(200, AvailableTransitionSchema(many=True))
+    @blp.doc(summary=f"Transitions the caller may try now ({kind})")
+    def available(object_id: int):
+        user = require_user()
+        obj = loader(object_id, user)
+        if obj is None:
+            raise _not_found()
+        return [{"name": t.name, "label": str(t.label), "comment_required": t.comment_required}
+                for t in workflow.available(obj, user)]
 
     return transition
 

@@ -98,6 +98,12 @@ class TransitionRequestSchema(ApiSchema):
         "description": "The version you last saw; if the object changed since, the answer is 409 conflict."})
 
 
+class AvailableTransitionSchema(ma.Schema):
+    name = ma.fields.String(required=True)
+    label = ma.fields.String(required=True, metadata={"description": "In the requested language"})
+    comment_required = ma.fields.Boolean(required=True)
+
+
 class TransitionResultSchema(ma.Schema):
     state = ma.fields.String(required=True)
     version = ma.fields.Integer(allow_none=True)

@@ -123,6 +123,17 @@ def test_an_allowed_transition_answers_with_state_and_event(gadget_api, gadget, 
     assert [e.id for e in audit.history(item)] == [event["id"]]
 
 
+def test_what_the_caller_may_try_now(gadget_api, gadget, make):
+    item, owner = gadget
+    owner_client = gadget_api(make.token(owner))
+    assert owner_client.get(f"/gadgets/{item.id}/transitions").get_json() == [
+        {"name": "submit", "label": "提交", "comment_required": False}]
+    fire_over_api(owner_client, item, "submit")
+    officer = gadget_api(make.token(make.user("officer")))
+    assert [t["name"] for t in officer.get(f"/gadgets/{item.id}/transitions").get_json()] == ["approve", "return_it"]
+    assert gadget_api(make.token(make.user("applicant"))).get(f"/gadgets/{item.id}/transitions").status_code == 404
+
+
 def test_a_transition_without_a_body(gadget_api, gadget, make):
     item, owner = gadget
     response = gadget_api(make.token(owner)).post(f"/gadgets/{item.id}/transitions/submit")
