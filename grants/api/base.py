@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_smorest import Page
 
-from grants.api.auth import require_user
+from grants.api.auth import caller, require_user
 from grants.api.errors import ApiParser
 from grants.api.schemas import (AvailableTransitionSchema, EventSchema, TransitionRequestSchema,
                                 TransitionResultSchema)
@@ -125,8 +125,6 @@ def add_history(blp: ApiBlueprint, model, loader, *, path: str = ""):
     @blp.paginate(SelectPage)
     @blp.doc(summary=f"History ({kind})")
     def history(object_id: int):
-        from grants.api.auth import caller
-
         obj = loader(object_id, caller())
         if obj is None:
             raise _not_found()

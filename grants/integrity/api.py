@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_babel import gettext as _
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from grants.api.auth import require_role
 from grants.api.base import ID, SelectPage, add_history, api_blueprint
