@@ -3,7 +3,12 @@
 Every operation gets generated requests, valid and invalid, anonymously and
 as an officer: the server must never fail (500) and every answer must match
 the document. The cases run inside the test's transaction, like any request.
+
+The suite runs a small, repeatable sample; for a wider random search run
+``API_FUZZ_EXAMPLES=300 pytest tests/api/test_schemathesis.py``.
 """
+import os
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -12,7 +17,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 CHECKS = [not_a_server_error, response_schema_conformance]
-EXAMPLES = 10
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "0")) or 10
+REPEATABLE = "API_FUZZ_EXAMPLES" not in os.environ
 
 
 def exercise(app, headers: dict) -> int:
@@ -23,7 +29,7 @@ def exercise(app, headers: dict) -> int:
         operations += 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, deadline=None, database=None,
+            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=REPEATABLE,
                       suppress_health_check=list(HealthCheck))
             def check(case):
                 case.call_and_validate(headers=headers, checks=CHECKS)
