@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.api.errors import PayloadTooLarge, Unauthorized
-from grants.api.services import user_for_token
+from grants.api.services import token_for_secret
 from grants.core.errors import Forbidden
 from grants.extensions import db, login_manager
 
@@ -47,19 +47,21 @@ def authenticate_request() -> None:
         g._login_user = login_manager.anonymous_user()
         return
     scheme, _sep, secret = header.partition(" ")
-    user = user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
+    token = token_for_secret(secret.strip()) if scheme.lower() == "bearer" else None
+    if token is None:
         g._login_user = login_manager.anonymous_user()
         raise Unauthorized(_("The API token is missing, wrong, expired or revoked, "
                              "or its account is deactivated."))
     db.session.commit()  # keeps the token's last use
-    g._login_user = user
+    g._login_user = token.user
+    g.api_token = token
 
 
 def forget_caller(_exc=None) -> None:
     """teardown_request: the caller belongs to one request only."""
     if request.path.startswith("/api/"):
         g.pop("_login_user", None)
+        g.pop("api_token", None)
 
 
 def caller():

@@ -73,8 +73,8 @@ def tokens_of(user) -> list[ApiToken]:
         sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
 
 
-def user_for_token(secret: str):
-    """The active user a usable token belongs to, or None; notes the use (flushes)."""
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The usable token of an active user with this secret, or None; notes the use (flushes)."""
     if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
@@ -84,4 +84,4 @@ def user_for_token(secret: str):
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
         db.session.flush()
-    return token.user
+    return token

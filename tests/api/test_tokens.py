@@ -41,6 +41,8 @@ def test_account_page_creates_a_token_shown_once_and_stored_hashed(login, make, 
     me = api(secret).get("/me")
     assert me.status_code == 200
     assert me.get_json()["email"] == user.email and me.get_json()["role"] == "officer"
+    assert me.get_json()["token"] == {"name": "nightly export", "hint": token.hint,
+                                      "expires_at": "2026-04-01T02:00:00+00:00"}
     db.session.refresh(token)
     assert token.last_used_at == clock.now()
 
