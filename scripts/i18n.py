@@ -74,20 +74,30 @@ def update() -> None:
         for locale in LOCALES:
             path = po_path(area, locale)
             path.parent.mkdir(parents=True, exist_ok=True)
+            before = None
             if path.exists():
                 with path.open("rb") as fh:
                     catalog = read_po(fh, locale=locale)
-                catalog.update(template, no_fuzzy_matching=True)
+                before = _messages(catalog)
+                catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
             else:
                 catalog = Catalog(locale=locale, project="grants", charset="utf-8")
                 catalog.update(template, no_fuzzy_matching=True)
-            with path.open("wb") as fh:
-                write_po(fh, catalog, width=0, omit_header=False, ignore_obsolete=True)
-            with path.with_suffix(".mo").open("wb") as fh:
-                write_mo(fh, catalog)
+            # Rewrite only what changed, without line numbers, so parallel
+            # work on different areas does not collide in the catalogs.
+            if before != _messages(catalog) or not path.with_suffix(".mo").exists():
+                with path.open("wb") as fh:
+                    write_po(fh, catalog, width=0, omit_header=False, ignore_obsolete=True,
+                             no_location=True)
+                with path.with_suffix(".mo").open("wb") as fh:
+                    write_mo(fh, catalog)
             missing = [m.id for m in catalog if m.id and not m.string]
             if missing:
                 print(f"{path.relative_to(ROOT)}: {len(missing)} untranslated")
+
+
+def _messages(catalog: Catalog) -> list:
+    return sorted((str(m.id), str(m.string), str(m.context)) for m in catalog if m.id)
 
 
 def check() -> list[str]:

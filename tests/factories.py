@@ -86,3 +86,15 @@ def black_list(subject, *, start_on=None, end_on=None, list_kind="black", basis=
         start_on=start_on or clock.today(), end_on=end_on)
     db.session.commit()
     return entry
+
+
+def _api_token(self, user, days: int = 90, name: str | None = None) -> str:
+    """A personal API token for ``user``; returns the secret to send as Bearer."""
+    from grants.api.services import create_token
+
+    _token, secret = create_token(user, name=name, days=days, actor=user)
+    db.session.commit()
+    return secret
+
+
+Factories.token = _api_token

@@ -19,10 +19,12 @@ def translation_directories() -> list[str]:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang") if request else None
+    api = bool(request) and request.path.startswith("/api/")
+    # The API ignores the browser session: its language comes from the request.
+    chosen = session.get("lang") if request and not api else None
     if chosen in languages:
         return chosen
-    if request and (request.path.startswith("/api/") or request.args.get("lang")):
+    if request and (api or request.args.get("lang")):
         asked = request.args.get("lang")
         if asked in languages:
             return asked

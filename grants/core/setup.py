@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from grants.core import clock
-from grants.core.errors import DomainError
+from grants.core.errors import DomainError, json_error
 from grants.core.i18n import select_locale, translation_directories
 from grants.core.registry import nav_for
 from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -90,11 +90,9 @@ def _init_templates(app: Flask) -> None:
 
 
 def _init_error_pages(app: Flask) -> None:
-    def page(status: int, title: str, message: str):
+    def page(status: int, title: str, message: str, *, code: str | None = None, details=None):
         if request.path.startswith("/api/"):
-            from flask import jsonify
-
-            return jsonify({"error": {"code": status, "message": message, "details": {}}}), status
+            return json_error(status, message, code=code, details=details)
         return render_template("errors/error.html", status=status, title=title, message=message), status
 
     @app.errorhandler(400)
@@ -138,4 +136,4 @@ def _init_error_pages(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         db.session.rollback()
-        return page(err.status, _("Not possible"), str(err))
+        return page(err.status, _("Not possible"), str(err), code=err.code, details=err.details)

@@ -1,0 +1,95 @@
+"""Wiring of the JSON API into the application."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import swagger_ui_bundle
+from flask import Blueprint, Flask
+from flask_smorest import Api
+
+from grants.api.auth import authenticate_request, forget_caller
+from grants.api.base import PREFIX
+from grants.api.errors import init_errors
+from grants.api.schemas import ErrorSchema
+from grants.extensions import csrf
+
+API_DESCRIPTION = """\
+The JSON API of the open-competition project system, over the same rules as its pages.
+
+**Authentication**: create a personal token on your account page (or `flask tokens create`)
+and send it as `Authorization: Bearer <token>`. A token acts with its user's role. Without
+a token only public information is available.
+
+**Errors** always have the shape `{"error": {"code": ..., "message": ..., "details": ...}}`;
+`message` is in the language asked for with `Accept-Language` (Chinese by default).
+
+**Lists** are paged with `page` and `page_size`; the `X-Pagination` response header holds
+`total`, `total_pages`, `page`, `next_page`, ...
+"""
+
+
+class GrantsApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        """Errors are answered by the application's handlers (grants.api.errors)."""
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """As flask-smorest's, with the blueprint's own tag name in the spec."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=name, parameters=parameters)
+        self.spec.tag({"name": getattr(blp, "tag", None) or name, "description": blp.description})
+
+
+def api_blueprints():
+    """The API blueprints of every area: ``grants.<area>.api.blp`` (or ``.blueprints``)."""
+    from grants import AREAS
+    from grants.api import resources
+
+    found = [resources.blp]
+    for area in AREAS:
+        name = f"grants.{area}.api"
+        if area == "api" or importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        found.extend(getattr(module, "blueprints", None) or [module.blp])
+    return found
+
+
+def register(app: Flask, blp) -> None:
+    """Put one API blueprint on the app (before its first request) and in the spec."""
+    app.extensions["grants.api"].register_blueprint(blp)
+    # Only Bearer tokens are accepted under /api/, never the session cookie.
+    csrf.exempt(blp)
+
+
+def init_api(app: Flask) -> GrantsApi:
+    app.config.setdefault("API_TITLE", "Open Competition S&T Projects API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    # Swagger UI is served from the installed package: no outside network needed.
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", f"{PREFIX}/docs/assets/")
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": API_DESCRIPTION},
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "A personal API token (gr_...)"}}},
+        "security": [{"bearerAuth": []}, {}],
+    })
+    app.register_blueprint(Blueprint("api_docs_assets", __name__,
+                                     static_folder=swagger_ui_bundle.swagger_ui_path,
+                                     static_url_path=f"{PREFIX}/docs/assets"))
+    api = GrantsApi(app)
+    app.extensions["grants.api"] = api
+    for blp in api_blueprints():
+        register(app, blp)
+    app.before_request(authenticate_request)
+    app.teardown_request(forget_caller)
+    init_errors(app)
+    return api

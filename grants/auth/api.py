@@ -1,0 +1,77 @@
+"""``/api/v1/organizations``: read by officers and administrators, created by administrators."""
+from __future__ import annotations
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from grants.api.auth import require_role
+from grants.api.base import ID, SelectPage, api_blueprint
+from grants.api.schemas import ApiSchema, QuerySchema, UtcDateTime
+from grants.auth import services
+from grants.auth.models import Organization, OrgKind
+from grants.core.errors import NotFound
+from grants.extensions import db
+
+READERS = ("officer", "admin")
+
+blp = api_blueprint("organizations", __name__, "/organizations",
+                    description="Registered organisations (officers and administrators).")
+
+KINDS = [k.value for k in OrgKind]
+
+
+class OrganizationSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={"enum": KINDS})
+    credit_code = ma.fields.String(required=True)
+    active = ma.fields.Boolean(required=True)
+    created_at = UtcDateTime(required=True)
+
+
+class OrganizationCreateSchema(ApiSchema):
+    name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={"enum": KINDS})
+    credit_code = ma.fields.String(required=True, metadata={"description": "Unified social credit code"})
+
+
+class OrganizationFilters(QuerySchema):
+    q = ma.fields.String(metadata={"description": "Part of the name or credit code"})
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(OrganizationFilters, location="query")
+@blp.response(200, OrganizationSchema(many=True))
+@blp.paginate(SelectPage)
+def list_organizations(filters):
+    """List organisations by name"""
+    require_role(*READERS)
+    query = sa.select(Organization).order_by(Organization.name, Organization.id)
+    if filters.get("q"):
+        like = f"%{filters['q'].strip()}%"
+        query = query.where(sa.or_(Organization.name.ilike(like), Organization.credit_code.ilike(like)))
+    return query
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(OrganizationCreateSchema)
+@blp.response(201, OrganizationSchema)
+def create_organization(data):
+    """Register an organisation (administrators)"""
+    user = require_role("admin")
+    org = services.create_organization(name=data["name"], kind=data["kind"],
+                                       credit_code=data["credit_code"], actor=user)
+    db.session.commit()
+    return org
+
+
+@blp.route(f"/<{ID}:org_id>", methods=["GET"])
+@blp.response(200, OrganizationSchema)
+def get_organization(org_id: int):
+    """One organisation"""
+    require_role(*READERS)
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        raise NotFound(_("There is no such record, or it is not visible to you."))
+    return org
