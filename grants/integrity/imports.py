@@ -35,6 +35,7 @@ MAX_ROWS = 200_000
 MAX_FIELD_CHARS = 10_000  # no field of the format is longer (reason: 5,000)
 INSERT_BATCH = 5_000
 CODE_BATCH = 500
+WHOLE_TABLE_ABOVE = 2_000  # codes in a file
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Progress = Callable[[int, str], object]  # (total, description) -> object with update(n), close()
@@ -102,7 +103,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 header = [c.strip().lower() for c in row]
                 _check_header(header)
                 continue
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue  # blank line
             rows.append((reader.line_num, row))
             if len(rows) > MAX_ROWS:
@@ -162,16 +163,26 @@ def _identity(values: dict) -> tuple:
 
 
 def _existing_identities(codes: Iterable[str]) -> set[tuple]:
+    """Identities of the entries already stored for ``codes``.
+
+    A large file is compared with the whole table in one streamed scan (the
+    lists are a few hundred thousand entries at most); a small one is looked
+    up by code. Many IN-list lookups against a table just filled by a bulk
+    insert are slow on PostgreSQL, whose planner has no statistics for it yet.
+    """
     codes = sorted(set(codes))
-    found = set()
     table = IntegrityEntry.__table__
+    identity = sa.select(table.c.list, table.c.subject_type, table.c.subject_code, table.c.basis,
+                         table.c.start_on)
+    if len(codes) > WHOLE_TABLE_ABOVE:
+        wanted = set(codes)
+        return {(str(r[0]), str(r[1]), r[2], r[3], r[4])
+                for r in db.session.execute(identity.execution_options(yield_per=10_000))
+                if r[2] in wanted}
+    found = set()
     for i in range(0, len(codes), CODE_BATCH):
-        chunk = codes[i:i + CODE_BATCH]
-        for row in db.session.execute(
-            sa.select(table.c.list, table.c.subject_type, table.c.subject_code, table.c.basis, table.c.start_on)
-            .where(table.c.subject_code.in_(chunk))
-        ):
-            found.add((str(row[0]), str(row[1]), row[2], row[3], row[4]))
+        for r in db.session.execute(identity.where(table.c.subject_code.in_(codes[i:i + CODE_BATCH]))):
+            found.add((str(r[0]), str(r[1]), r[2], r[3], r[4]))
     return found
 
 
@@ -243,6 +254,9 @@ def import_entries(data: bytes, *, file_name: str, actor=None, skip_invalid: boo
                         "Nothing was imported; import the file again.")) from None
     finally:
         bar.close()
+    if len(new_rows) > 10_000 and db.session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics, so that the check's lookups use the index at once.
+        db.session.execute(sa.text("ANALYZE integrity_entries"))
 
     black_in_force = sum(1 for r in new_rows if r["list"] == ListKind.black and r["start_on"] <= clock.today()
                          and (r["end_on"] is None or r["end_on"] >= clock.today()))

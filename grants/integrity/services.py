@@ -27,6 +27,14 @@ def _fail(field: str, label, problem) -> None:
     raise ValidationFailed(message, details={field: message})
 
 
+TEXT_FIELDS = (  # name, label, longest allowed
+    ("name", _l("Name"), 200),
+    ("reason", _l("Reason"), 5000),
+    ("basis", _l("Basis (document number)"), 200),
+    ("authority", _l("Issuing authority"), 200),
+)
+
+
 def validate_entry(*, list_kind, subject_type, code, name, reason, basis, authority,
                    start_on, end_on) -> dict:
     """Check every field; return the cleaned values or raise ValidationFailed."""
@@ -48,12 +56,7 @@ def validate_entry(*, list_kind, subject_type, code, name, reason, basis, author
         if problem:
             _fail("code", _l("Resident ID number"), problem)
     cleaned = {}
-    for field, label, value, limit in (
-        ("name", _l("Name"), name, 200),
-        ("reason", _l("Reason"), reason, 5000),
-        ("basis", _l("Basis (document number)"), basis, 200),
-        ("authority", _l("Issuing authority"), authority, 200),
-    ):
+    for (field, label, limit), value in zip(TEXT_FIELDS, (name, reason, basis, authority)):
         value = (value or "").strip()
         if not value:
             _fail(field, label, _l("is required"))

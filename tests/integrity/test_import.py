@@ -155,3 +155,20 @@ def test_export_round_trips_through_import(app, make, tmp_path):
     # the same file imported again is all "already present"
     report = import_entries(out.read_bytes(), file_name="out.csv")
     assert report.written and report.added == 0 and report.already_present == 2
+
+
+def test_large_files_compare_with_the_whole_table(app, make, monkeypatch):
+    monkeypatch.setattr(imports, "WHOLE_TABLE_ABOVE", 2)
+    make.black(make.org())  # an unrelated stored entry
+    rows = [integrity_row() for _ in range(4)]
+    assert import_entries(integrity_csv(rows), file_name="a.csv").added == 4
+    report = import_entries(integrity_csv(rows + [integrity_row()]), file_name="b.csv")
+    assert (report.added, report.already_present) == (1, 4)
+
+
+def test_the_sample_file_imports(app):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "docs" / "integrity-sample.csv"
+    report = import_entries(sample.read_bytes(), file_name=sample.name)
+    assert report.written and report.added == 4 and not report.errors
