@@ -186,6 +186,9 @@ class IntegrityObjection(Versioned, Timestamps, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("(state = 'open') = (answer IS NULL)", name="answer_once_decided"),
+        # At most one open objection per entry.
+        sa.Index("uq_integrity_objections_one_open", "entry_id", unique=True,
+                 sqlite_where=sa.text("state = 'open'"), postgresql_where=sa.text("state = 'open'")),
     )
 
     @property

@@ -17,7 +17,7 @@ from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.extensions import db
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
-from grants.integrity.effects import BLACK_EFFECTS, apply_black_effects
+from grants.integrity.effects import BLACK_EFFECTS, apply_black_effects, effects_that_may_hit
 from grants.integrity.models import (IntegrityEntry, IntegrityObjection, ListKind, ObjectionFile,
                                      ObjectionState, SubjectType, in_force_clause)
 
@@ -124,22 +124,54 @@ def due_for_effects_query(on: date):
             .order_by(IntegrityEntry.id))
 
 
+EFFECTS_BATCH = 500
+
+
 def apply_due_effects(actor=None, *, import_id: int | None = None) -> int:
     """Apply the effects of every black entry that has come into force; count them."""
     query = due_for_effects_query(clock.today())
     if import_id is not None:
         query = query.where(IntegrityEntry.import_id == import_id)
+    now = clock.now()
     if not BLACK_EFFECTS:
         # Nothing to run: mark them all applied in one statement.
-        return db.session.execute(
+        count = db.session.execute(
             sa.update(IntegrityEntry).where(query.whereclause)
-            .values(effects_applied_at=clock.now()).execution_options(synchronize_session=False)
+            .values(effects_applied_at=now).execution_options(synchronize_session=False)
         ).rowcount
-    count = 0
-    for entry in db.session.scalars(query.execution_options(yield_per=1000)).all():
-        apply_if_due(entry, actor)
-        count += 1
-    return count
+        _expire_loaded_entries()
+        return count
+    due = db.session.execute(sa.select(IntegrityEntry.id, IntegrityEntry.subject_type, IntegrityEntry.subject_code)
+                             .where(query.whereclause).order_by(IntegrityEntry.id)).all()
+    for i in range(0, len(due), EFFECTS_BATCH):
+        batch = due[i:i + EFFECTS_BATCH]
+        wanted = effects_that_may_hit(batch)
+        hit = [row.id for row in batch if wanted[row.id]]
+        if hit:
+            # Only entries that may hit live work are loaded, and let go
+            # afterwards: a session holding tens of thousands of objects
+            # makes every flush slow.
+            known = set(db.session.identity_map.keys())
+            entries = db.session.scalars(sa.select(IntegrityEntry).where(IntegrityEntry.id.in_(hit))).all()
+            for entry in entries:
+                touched = apply_black_effects(entry, actor, only=wanted[entry.id])
+                if any(touched.values()):
+                    audit.record(entry, "apply_effects", actor=actor, evidence={"touched": touched})
+            db.session.flush()
+            for entry in entries:
+                if sa.inspect(entry).key not in known:
+                    db.session.expunge(entry)
+        db.session.execute(sa.update(IntegrityEntry).where(IntegrityEntry.id.in_([row.id for row in batch]))
+                           .values(effects_applied_at=now).execution_options(synchronize_session=False))
+    _expire_loaded_entries()
+    return len(due)
+
+
+def _expire_loaded_entries() -> None:
+    """Entries already in the session reload what the bulk update changed."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, IntegrityEntry):
+            db.session.expire(obj, ["effects_applied_at"])
 
 
 @tick_job("integrity_effects")

@@ -54,6 +54,8 @@ def upgrade():
     )
     with op.batch_alter_table('integrity_objections', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_integrity_objections_entry_id'), ['entry_id'], unique=False)
+        batch_op.create_index('uq_integrity_objections_one_open', ['entry_id'], unique=True,
+                              sqlite_where=sa.text("state = 'open'"), postgresql_where=sa.text("state = 'open'"))
 
     op.create_table('integrity_objection_files',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -92,6 +94,7 @@ def downgrade():
 
     op.drop_table('integrity_objection_files')
     with op.batch_alter_table('integrity_objections', schema=None) as batch_op:
+        batch_op.drop_index('uq_integrity_objections_one_open')
         batch_op.drop_index(batch_op.f('ix_integrity_objections_entry_id'))
 
     op.drop_table('integrity_objections')

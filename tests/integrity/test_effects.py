@@ -115,3 +115,31 @@ def test_without_registered_effects_applying_is_one_statement(make, app, no_effe
     assert len(counter) < 15
     assert not db.session.scalar(sa.select(sa.func.count(IntegrityEntry.id))
                                  .where(IntegrityEntry.effects_applied_at.is_(None)))
+
+
+def test_an_effect_with_a_live_codes_prefilter_runs_only_for_entries_it_may_hit(make):
+    from grants.integrity.effects import LIVE_CODES
+
+    calls, asked = [], []
+    busy = make.org()
+
+    def live_codes(subject_type, codes):
+        asked.append((subject_type, set(codes)))
+        return {busy.credit_code} & set(codes)
+
+    @on_black_entry("test_prefiltered", live_codes=live_codes)
+    def prefiltered(entry, actor):
+        calls.append(entry.subject_code)
+        return 1
+
+    try:
+        idle = [make.org() for _ in range(3)]
+        data = integrity_csv([integrity_row(busy)] + [integrity_row(o) for o in idle])
+        assert import_entries(data, file_name="list.csv").written
+    finally:
+        BLACK_EFFECTS[:] = [(n, fn) for n, fn in BLACK_EFFECTS if n != "test_prefiltered"]
+        LIVE_CODES.pop("test_prefiltered", None)
+    assert calls == [busy.credit_code]
+    assert len(asked) == 1 and len(asked[0][1]) == 4  # one question for the whole batch
+    entries = db.session.scalars(sa.select(IntegrityEntry)).all()
+    assert all(e.effects_applied_at is not None for e in entries)

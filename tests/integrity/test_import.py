@@ -172,3 +172,11 @@ def test_the_sample_file_imports(app):
     sample = Path(__file__).resolve().parents[2] / "docs" / "integrity-sample.csv"
     report = import_entries(sample.read_bytes(), file_name=sample.name)
     assert report.written and report.added == 4 and not report.errors
+
+
+def test_a_million_rows_are_refused_quickly_and_nothing_is_written(app, tmp_path):
+    data = (INTEGRITY_HEADER + "\n").encode() + b"black,organization,x,x,x,x,x,2026-01-01,\n" * 1_000_000
+    result = run_import(app, tmp_path, data)
+    assert result.exit_code == 2
+    assert "超过 200,000 行" in result.output
+    assert entry_count() == 0

@@ -132,3 +132,13 @@ def test_only_officers_decide_and_only_parties_see_the_objection(client, login, 
     assert client.post(f"/integrity/objections/{objection.id}/uphold", data={"comment": "x"}).status_code == 403
     db.session.refresh(objection)
     assert objection.state == ObjectionState.open
+
+
+def test_the_database_holds_one_open_objection_per_entry(listed, make):
+    org, entry, member = listed
+    db.session.add(IntegrityObjection(entry=entry, reasons="一", filed_by_id=member.id))
+    db.session.flush()
+    db.session.add(IntegrityObjection(entry=entry, reasons="二", filed_by_id=member.id))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
