@@ -23,10 +23,12 @@ from typing import Callable, Iterable, TextIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from psycopg.errors import UniqueViolation
 
 from grants.core import audit, clock
 from grants.core.errors import DomainError, Refused, ValidationFailed
 from grants.extensions import db
+from grants.integrity.effects import BLACK_EFFECTS
 from grants.integrity.models import IntegrityEntry, IntegrityImport, ListKind
 from grants.integrity.services import apply_due_effects, validate_entry
 
@@ -239,17 +241,20 @@ def import_entries(data: bytes, *, file_name: str, actor=None, skip_invalid: boo
                             skipped_invalid=report.skipped_invalid, created_by_id=actor_id, created_at=now)
     db.session.add(batch)
     db.session.flush()
-    table = IntegrityEntry.__table__
+    today = clock.today()
+    black_in_force = 0
+    for r in new_rows:
+        r["import_id"] = batch.id
+        r["effects_applied_at"] = None
+        if r["list"] == ListKind.black and r["start_on"] <= today and (r["end_on"] is None or r["end_on"] >= today):
+            black_in_force += 1
+            if not BLACK_EFFECTS:
+                r["effects_applied_at"] = now  # nothing to apply
     bar = _progress(progress, len(new_rows), "insert")
     try:
         with db.session.begin_nested():
-            for i in range(0, len(new_rows), INSERT_BATCH):
-                chunk = new_rows[i:i + INSERT_BATCH]
-                for r in chunk:
-                    r["import_id"] = batch.id
-                db.session.execute(sa.insert(table), chunk)
-                bar.update(len(chunk))
-    except sa.exc.IntegrityError:
+            _bulk_insert(new_rows, bar)
+    except (sa.exc.IntegrityError, UniqueViolation):
         raise Refused(_("Some of these entries were added by someone else at the same time. "
                         "Nothing was imported; import the file again.")) from None
     finally:
@@ -258,9 +263,7 @@ def import_entries(data: bytes, *, file_name: str, actor=None, skip_invalid: boo
         # Fresh statistics, so that the check's lookups use the index at once.
         db.session.execute(sa.text("ANALYZE integrity_entries"))
 
-    black_in_force = sum(1 for r in new_rows if r["list"] == ListKind.black and r["start_on"] <= clock.today()
-                         and (r["end_on"] is None or r["end_on"] >= clock.today()))
-    applied = apply_due_effects(actor, import_id=batch.id) if black_in_force else 0
+    applied = apply_due_effects(actor, import_id=batch.id) if black_in_force and BLACK_EFFECTS else 0
     audit.record(batch, "import", actor=actor, evidence={
         "file_name": report.file_name, "sha256": report.sha256, "rows": report.rows, "added": report.added,
         "already_present": report.already_present, "skipped_invalid": report.skipped_invalid,
@@ -270,6 +273,30 @@ def import_entries(data: bytes, *, file_name: str, actor=None, skip_invalid: boo
     report.written = True
     report.batch = batch
     return report
+
+
+INSERT_COLUMNS = ("list", "subject_type", "subject_code", "subject_name", "reason", "basis", "authority",
+                  "start_on", "end_on", "created_by_id", "created_at", "updated_at", "import_id",
+                  "effects_applied_at")
+
+
+def _bulk_insert(rows: list[dict], bar) -> None:
+    """COPY on PostgreSQL (several times faster than INSERT); executemany elsewhere."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY integrity_entries ({', '.join(INSERT_COLUMNS)}) FROM STDIN") as copy:
+            for i, r in enumerate(rows, 1):
+                copy.write_row([r["list"].value, r["subject_type"].value] + [r[c] for c in INSERT_COLUMNS[2:]])
+                if i % INSERT_BATCH == 0:
+                    bar.update(INSERT_BATCH)
+        bar.update(len(rows) % INSERT_BATCH)
+        return
+    table = IntegrityEntry.__table__
+    for i in range(0, len(rows), INSERT_BATCH):
+        chunk = rows[i:i + INSERT_BATCH]
+        connection.execute(sa.insert(table), chunk)
+        bar.update(len(chunk))
 
 
 def export_entries(out: TextIO, *, include_revoked: bool = False) -> int:
