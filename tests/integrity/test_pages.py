@@ -201,3 +201,23 @@ def test_trust_mark_is_shown_to_officers_only(app, make, client, login):
     with app.test_request_context():
         login_user(make.user("applicant"))
         assert "红名单" not in render_template_string(template, a=red.credit_code, b=plain.credit_code)
+
+
+def test_every_officer_page_opens(client, login, officer, make):
+    org = make.org()
+    entry = make.black(org)
+    member = make.user("enterprise", org=org)
+    login(member)
+    assert client.get(f"/integrity/entries/{entry.id}/objection").status_code == 200
+    client.post(f"/integrity/entries/{entry.id}/objection", data={"reasons": "有误"})
+    from grants.integrity.models import IntegrityObjection
+
+    objection_id = db.session.scalar(sa.select(IntegrityObjection.id))
+    login(officer)
+    for url in ("/integrity/", "/integrity/entries/new", f"/integrity/entries/{entry.id}", "/integrity/subjects",
+                "/integrity/subjects?q=Org", f"/integrity/subjects/organization/{org.credit_code}",
+                "/integrity/import", "/integrity/objections", "/integrity/objections?state=all",
+                f"/integrity/objections/{objection_id}", "/dashboard"):
+        assert client.get(url).status_code == 200, url
+    assert "待处理异议：1" in client.get("/dashboard").get_data(as_text=True)
+    assert "诚信名单" in client.get("/dashboard").get_data(as_text=True)
