@@ -143,10 +143,12 @@ def test_subject_page_shows_full_history_accounts_and_registered_sections(client
 
 def test_subject_search_by_name_or_code(client, login, officer, make):
     org = make.org(name="搜索目标公司")
+    make.red(org)
     person = make.person(name="被搜索人")
     make.black(person)
     login(officer)
-    assert org.credit_code in client.get("/integrity/subjects?q=搜索目标").get_data(as_text=True)
+    html = client.get("/integrity/subjects?q=搜索目标").get_data(as_text=True)
+    assert org.credit_code in html and "trust-mark-badge" in html
     html = client.get(f"/integrity/subjects?q={person.id_number[-6:]}").get_data(as_text=True)
     assert "被搜索人" in html
 
