@@ -85,12 +85,15 @@ def update() -> None:
                 catalog.update(template, no_fuzzy_matching=True)
             # Rewrite only what changed, without line numbers, so parallel
             # work on different areas does not collide in the catalogs.
-            if before != _messages(catalog) or not path.with_suffix(".mo").exists():
+            if before != _messages(catalog):
                 with path.open("wb") as fh:
                     write_po(fh, catalog, width=0, omit_header=False, ignore_obsolete=True,
                              no_location=True)
-                with path.with_suffix(".mo").open("wb") as fh:
-                    write_mo(fh, catalog)
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=locale)
+            mo = path.with_suffix(".mo")
+            if not mo.exists() or mo.read_bytes() != compiled(catalog):
+                mo.write_bytes(compiled(catalog))
             missing = [m.id for m in catalog if m.id and not m.string]
             if missing:
                 print(f"{path.relative_to(ROOT)}: {len(missing)} untranslated")

@@ -116,6 +116,7 @@ def make(app) -> Factories:
 @pytest.fixture
 def login(client):
     def _login(user, password: str = "password123"):
+        client.post("/logout")  # /login redirects whoever is already signed in
         response = client.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
         return client

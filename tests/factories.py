@@ -98,3 +98,35 @@ def _api_token(self, user, days: int = 90, name: str | None = None) -> str:
 
 
 Factories.token = _api_token
+
+
+INTEGRITY_HEADER = "list,subject_type,code,name,reason,basis,authority,start_on,end_on"
+
+
+def integrity_csv(rows, header: str = INTEGRITY_HEADER, encoding: str = "utf-8") -> bytes:
+    """A list-import CSV from rows of 9 values (a row given as a str is written as is)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    out.write(header + "\n")
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        if isinstance(row, str):
+            out.write(row + "\n")
+        else:
+            writer.writerow(row)
+    return out.getvalue().encode(encoding)
+
+
+def integrity_row(subject=None, *, list_kind="black", start_on="2026-01-01", end_on="2027-12-31",
+                  basis=None, reason="科研不端行为", name=None):
+    """One CSV row; ``subject`` is an Organization, a Person, or None for a fresh organisation code."""
+    if subject is None:
+        subject_type, code, name = "organization", credit_code(), name or "某科技有限公司"
+    elif hasattr(subject, "credit_code"):
+        subject_type, code, name = "organization", subject.credit_code, name or subject.name
+    else:
+        subject_type, code, name = "person", subject.id_number, name or subject.name
+    return [list_kind, subject_type, code, name, reason, basis or f"咸科技发〔2026〕{next(_seq)}号",
+            "市科学技术局", start_on, end_on]

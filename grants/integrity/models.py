@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.core.models import Timestamps, enum_type
+from grants.core import clock
+from grants.core.models import Timestamps, Versioned, enum_type
 from grants.extensions import db
+from grants.integrity.workflow import OBJECTION_WORKFLOW
 
 
 class ListKind(enum.StrEnum):
@@ -62,6 +64,8 @@ class IntegrityEntry(Timestamps, db.Model):
     # When the effects of a black entry coming into force were applied to
     # live work (bids, projects, review assignments); set once.
     effects_applied_at: Mapped[datetime | None]
+    # The import batch that brought the entry in (None: added by hand).
+    import_id: Mapped[int | None] = mapped_column(sa.ForeignKey("integrity_imports.id"), index=True)
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
@@ -77,6 +81,7 @@ class IntegrityEntry(Timestamps, db.Model):
             name="revocation_has_reason",
         ),
         sa.Index("ix_integrity_entries_lookup", "subject_code", "list", "start_on"),
+        sa.Index("ix_integrity_entries_end_on", "end_on"),
     )
 
     def status(self, on: date) -> EntryStatus:
@@ -110,3 +115,98 @@ def in_force_clause(on: date):
         IntegrityEntry.start_on <= on,
         sa.or_(IntegrityEntry.end_on.is_(None), IntegrityEntry.end_on >= on),
     )
+
+
+def status_clause(status: EntryStatus, on: date):
+    """SQL condition: the entry has ``status`` on ``on``."""
+    live = IntegrityEntry.revoked_at.is_(None)
+    if status == EntryStatus.revoked:
+        return IntegrityEntry.revoked_at.is_not(None)
+    if status == EntryStatus.pending:
+        return sa.and_(live, IntegrityEntry.start_on > on)
+    if status == EntryStatus.expired:
+        return sa.and_(live, IntegrityEntry.end_on.is_not(None), IntegrityEntry.end_on < on)
+    return in_force_clause(on)
+
+
+class IntegrityImport(db.Model):
+    """One CSV file imported into the lists: what it was and what it added."""
+
+    __tablename__ = "integrity_imports"
+    __audit_type__ = "integrity_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    rows: Mapped[int]
+    added: Mapped[int]
+    already_present: Mapped[int]
+    skipped_invalid: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    created_by = relationship("User")
+
+
+class ObjectionState(enum.StrEnum):
+    open = "open"
+    upheld = "upheld"
+    dismissed = "dismissed"
+
+
+OBJECTION_STATE_LABELS = {
+    ObjectionState.open: _l("open"),
+    ObjectionState.upheld: _l("upheld"),
+    ObjectionState.dismissed: _l("dismissed"),
+}
+
+
+class IntegrityObjection(Versioned, Timestamps, db.Model):
+    """The listed subject contests an entry (异议); the officer upholds or dismisses."""
+
+    __tablename__ = "integrity_objections"
+    __audit_type__ = "integrity_objection"
+    __workflow__ = OBJECTION_WORKFLOW
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("integrity_entries.id"), index=True)
+    state: Mapped[ObjectionState] = mapped_column(enum_type(ObjectionState, 20),
+                                                  default=ObjectionState.open)
+    reasons: Mapped[str] = mapped_column(sa.Text)
+    filed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+
+    entry: Mapped[IntegrityEntry] = relationship()
+    filed_by = relationship("User", foreign_keys=[filed_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    files: Mapped[list["ObjectionFile"]] = relationship(order_by="ObjectionFile.id",
+                                                        back_populates="objection")
+
+    __table_args__ = (
+        sa.CheckConstraint("(state = 'open') = (answer IS NULL)", name="answer_once_decided"),
+        # At most one open objection per entry.
+        sa.Index("uq_integrity_objections_one_open", "entry_id", unique=True,
+                 sqlite_where=sa.text("state = 'open'"), postgresql_where=sa.text("state = 'open'")),
+    )
+
+    @property
+    def state_label(self) -> str:
+        return str(OBJECTION_STATE_LABELS[self.state])
+
+
+class ObjectionFile(db.Model):
+    """A PDF attached to an objection, stored under UPLOAD_FOLDER with a generated name."""
+
+    __tablename__ = "integrity_objection_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(sa.ForeignKey("integrity_objections.id"), index=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    objection: Mapped[IntegrityObjection] = relationship(back_populates="files")

@@ -1,23 +1,38 @@
 """Operations on list entries, shared by the pages, the import, the CLI and the API."""
 from __future__ import annotations
 
+import hashlib
+import uuid
 from datetime import date
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grants.core import audit, clock
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
-from grants.core.errors import Refused, ValidationFailed
+from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.extensions import db
-from grants.integrity.effects import apply_black_effects
-from grants.integrity.models import IntegrityEntry, ListKind, SubjectType
+from grants.core.registry import tick_job
+from grants.core.workflow import fire
+from grants.integrity.effects import BLACK_EFFECTS, apply_black_effects, effects_that_may_hit
+from grants.integrity.models import (IntegrityEntry, IntegrityObjection, ListKind, ObjectionFile,
+                                     ObjectionState, SubjectType, in_force_clause)
 
 
 def _fail(field: str, label, problem) -> None:
     message = _("%(field)s %(problem)s", field=label, problem=problem)
     raise ValidationFailed(message, details={field: message})
+
+
+TEXT_FIELDS = (  # name, label, longest allowed
+    ("name", _l("Name"), 200),
+    ("reason", _l("Reason"), 5000),
+    ("basis", _l("Basis (document number)"), 200),
+    ("authority", _l("Issuing authority"), 200),
+)
 
 
 def validate_entry(*, list_kind, subject_type, code, name, reason, basis, authority,
@@ -41,12 +56,7 @@ def validate_entry(*, list_kind, subject_type, code, name, reason, basis, author
         if problem:
             _fail("code", _l("Resident ID number"), problem)
     cleaned = {}
-    for field, label, value, limit in (
-        ("name", _l("Name"), name, 200),
-        ("reason", _l("Reason"), reason, 5000),
-        ("basis", _l("Basis (document number)"), basis, 200),
-        ("authority", _l("Issuing authority"), authority, 200),
-    ):
+    for (field, label, limit), value in zip(TEXT_FIELDS, (name, reason, basis, authority)):
         value = (value or "").strip()
         if not value:
             _fail(field, label, _l("is required"))
@@ -87,15 +97,87 @@ def add_entry(*, actor, list_kind, subject_type, code, name, reason, basis, auth
 
 
 def apply_if_due(entry: IntegrityEntry, actor=None) -> dict[str, int] | None:
-    """Apply a black entry's effects on live work once it is in force."""
+    """Apply a black entry's effects on live work once it is in force.
+
+    Runs once per entry. The entry's own audit event is written only when
+    some live work was touched (each effect also records events on what it
+    touched), so that importing a long list that hits nothing stays cheap.
+    """
     if entry.list != ListKind.black or entry.effects_applied_at is not None:
         return None
     if not entry.in_force(clock.today()):
         return None
     entry.effects_applied_at = clock.now()
     touched = apply_black_effects(entry, actor)
-    audit.record(entry, "apply_effects", actor=actor, evidence={"touched": touched})
+    if any(touched.values()):
+        audit.record(entry, "apply_effects", actor=actor, evidence={"touched": touched})
+    else:
+        db.session.flush()
     return touched
+
+
+def due_for_effects_query(on: date):
+    """Black entries in force whose effects on live work were not applied yet."""
+    return (sa.select(IntegrityEntry)
+            .where(IntegrityEntry.list == ListKind.black, IntegrityEntry.effects_applied_at.is_(None),
+                   in_force_clause(on))
+            .order_by(IntegrityEntry.id))
+
+
+EFFECTS_BATCH = 500
+
+
+def apply_due_effects(actor=None, *, import_id: int | None = None) -> int:
+    """Apply the effects of every black entry that has come into force; count them."""
+    query = due_for_effects_query(clock.today())
+    if import_id is not None:
+        query = query.where(IntegrityEntry.import_id == import_id)
+    now = clock.now()
+    if not BLACK_EFFECTS:
+        # Nothing to run: mark them all applied in one statement.
+        count = db.session.execute(
+            sa.update(IntegrityEntry).where(query.whereclause)
+            .values(effects_applied_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        _expire_loaded_entries()
+        return count
+    due = db.session.execute(sa.select(IntegrityEntry.id, IntegrityEntry.subject_type, IntegrityEntry.subject_code)
+                             .where(query.whereclause).order_by(IntegrityEntry.id)).all()
+    for i in range(0, len(due), EFFECTS_BATCH):
+        batch = due[i:i + EFFECTS_BATCH]
+        wanted = effects_that_may_hit(batch)
+        hit = [row.id for row in batch if wanted[row.id]]
+        if hit:
+            # Only entries that may hit live work are loaded, and let go
+            # afterwards: a session holding tens of thousands of objects
+            # makes every flush slow.
+            known = set(db.session.identity_map.keys())
+            entries = db.session.scalars(sa.select(IntegrityEntry).where(IntegrityEntry.id.in_(hit))).all()
+            for entry in entries:
+                touched = apply_black_effects(entry, actor, only=wanted[entry.id])
+                if any(touched.values()):
+                    audit.record(entry, "apply_effects", actor=actor, evidence={"touched": touched})
+            db.session.flush()
+            for entry in entries:
+                if sa.inspect(entry).key not in known:
+                    db.session.expunge(entry)
+        db.session.execute(sa.update(IntegrityEntry).where(IntegrityEntry.id.in_([row.id for row in batch]))
+                           .values(effects_applied_at=now).execution_options(synchronize_session=False))
+    _expire_loaded_entries()
+    return len(due)
+
+
+def _expire_loaded_entries() -> None:
+    """Entries already in the session reload what the bulk update changed."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, IntegrityEntry):
+            db.session.expire(obj, ["effects_applied_at"])
+
+
+@tick_job("integrity_effects")
+def integrity_effects_job() -> int:
+    """Black entries whose start date has been reached hit live work now."""
+    return apply_due_effects(None)
 
 
 def revoke_entry(entry: IntegrityEntry, *, actor, reason: str) -> IntegrityEntry:
@@ -112,3 +194,76 @@ def revoke_entry(entry: IntegrityEntry, *, actor, reason: str) -> IntegrityEntry
     db.session.flush()
     audit.record(entry, "revoke", actor=actor, from_state=previous, to_state="revoked", comment=reason)
     return entry
+
+
+# objections -----------------------------------------------------------------
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+
+
+def subject_keys_of(user) -> set[tuple[SubjectType, str]]:
+    """The list subjects a signed-in user speaks for: themself and their organisation."""
+    keys = set()
+    person = getattr(user, "person", None)
+    if person is not None and person.id_number:
+        keys.add((SubjectType.person, person.id_number))
+    org = getattr(user, "organization", None)
+    if org is not None and org.credit_code:
+        keys.add((SubjectType.organization, org.credit_code))
+    return keys
+
+
+def is_subject_of(user, entry: IntegrityEntry) -> bool:
+    return (entry.subject_type, entry.subject_code) in subject_keys_of(user)
+
+
+def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> IntegrityObjection:
+    """The subject of ``entry`` contests it; ``files`` are (filename, stream) pairs of PDFs."""
+    if actor is None or not is_subject_of(actor, entry):
+        raise Forbidden(_("Only the listed person or a member of the listed organisation may object."))
+    reasons = (reasons or "").strip()
+    if not reasons:
+        _fail("reasons", _l("Reasons"), _l("is required"))
+    if len(reasons) > 10000:
+        _fail("reasons", _l("Reasons"), _l("is longer than %(n)s characters", n=10000))
+    if entry.revoked_at is not None:
+        raise Refused(_("This entry has been revoked; there is nothing to object to."))
+    pending = db.session.scalar(sa.select(IntegrityObjection.id).where(
+        IntegrityObjection.entry_id == entry.id, IntegrityObjection.state == ObjectionState.open))
+    if pending:
+        raise Refused(_("An objection to this entry is already open; wait for the answer."))
+    contents = []
+    for filename, stream in files:
+        data = stream.read(MAX_ATTACHMENT_BYTES + 1)
+        name = (filename or "").strip()[-255:] or "attachment.pdf"
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            _fail("files", _l("Attachment %(name)s", name=name), _l("is larger than 20 MB"))
+        if not data.startswith(PDF_MAGIC):
+            _fail("files", _l("Attachment %(name)s", name=name), _l("is not a PDF file"))
+        contents.append((name, data))
+    objection = IntegrityObjection(entry=entry, reasons=reasons, filed_by_id=actor.id,
+                                   state=ObjectionState.open)
+    db.session.add(objection)
+    folder = attachment_folder()
+    for name, data in contents:
+        stored = f"{uuid.uuid4().hex}.pdf"
+        (folder / stored).write_bytes(data)
+        objection.files.append(ObjectionFile(original_name=name, stored_name=stored, size=len(data),
+                                             sha256=hashlib.sha256(data).hexdigest()))
+    db.session.flush()
+    audit.record(objection, "file", actor=actor, to_state=ObjectionState.open.value,
+                 evidence={"entry_id": entry.id, "files": [f.original_name for f in objection.files]})
+    return objection
+
+
+def attachment_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "integrity"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def decide_objection(objection: IntegrityObjection, decision: str, *, actor, answer: str,
+                     expected_version=None):
+    """``decision`` is "uphold" (revokes the entry) or "dismiss"; the answer is required."""
+    return fire(objection, decision, actor, comment=answer, expected_version=expected_version)

@@ -1,7 +1,7 @@
 """api tokens
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26 05:30:07.801269
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0005"
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,363 @@
+"""Officer pages for the lists, the subject's own view, and objections."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import (Response, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from grants.auth.models import Organization, Person, User
+from grants.core import audit, clock
+from grants.core.errors import DomainError, ValidationFailed
+from grants.core.permissions import is_officer, role_required
+from grants.core.registry import add_nav, add_panel
+from grants.extensions import db
+from grants.integrity import bp, services
+from grants.integrity.forms import EntryForm, ImportForm, ObjectionForm, RevokeForm
+from grants.integrity.imports import FileRefused, export_entries, import_entries
+from grants.integrity.models import (LIST_LABELS, OBJECTION_STATE_LABELS, STATUS_LABELS, EntryStatus,
+                                     IntegrityEntry, IntegrityImport, IntegrityObjection, ListKind,
+                                     ObjectionFile, ObjectionState, SubjectType, in_force_clause,
+                                     status_clause)
+from grants.integrity.sections import render_sections
+
+add_nav(_l("Integrity lists"), "integrity.entries", {"officer", "admin"}, order=60)
+add_nav(_l("Integrity objections"), "integrity.objections", {"officer", "admin"}, order=61)
+add_nav(_l("My integrity record"), "integrity.mine", {"enterprise", "applicant", "reviewer"}, order=80)
+
+EXPIRY_WINDOW_DAYS = 30
+FIELD_NAMES = {"list": "list_kind"}
+
+
+def _apply_errors(form, exc: ValidationFailed) -> None:
+    placed = False
+    for name, message in exc.details.items():
+        field = getattr(form, FIELD_NAMES.get(name, name), None)
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+            placed = True
+    if not placed:
+        flash(str(exc), "danger")
+
+
+# lists ------------------------------------------------------------------------
+
+@bp.get("/")
+@role_required("officer", "admin")
+def entries():
+    today = clock.today()
+    filters = {k: request.args.get(k, "").strip() for k in ("q", "list", "status", "expiring", "type")}
+    query = sa.select(IntegrityEntry).order_by(IntegrityEntry.id.desc())
+    if filters["q"]:
+        like = f"%{filters['q']}%"
+        query = query.where(sa.or_(IntegrityEntry.subject_name.ilike(like),
+                                   IntegrityEntry.subject_code.ilike(like.upper()),
+                                   IntegrityEntry.basis.ilike(like)))
+    if filters["list"] in ListKind.__members__:
+        query = query.where(IntegrityEntry.list == ListKind(filters["list"]))
+    if filters["type"] in SubjectType.__members__:
+        query = query.where(IntegrityEntry.subject_type == SubjectType(filters["type"]))
+    if filters["status"] in EntryStatus.__members__:
+        query = query.where(status_clause(EntryStatus(filters["status"]), today))
+    if filters["expiring"]:
+        query = query.where(in_force_clause(today),
+                            IntegrityEntry.end_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("integrity/entries.html", page=page, filters=filters, today=today,
+                           list_labels=LIST_LABELS, status_labels=STATUS_LABELS)
+
+
+@bp.route("/entries/new", methods=["GET", "POST"])
+@role_required("officer")
+def entry_new():
+    form = EntryForm()
+    if request.method == "GET":
+        form.subject_type.data = request.args.get("subject_type") or form.subject_type.data
+        form.code.data = request.args.get("code", "")
+        form.name.data = request.args.get("name", "")
+        form.start_on.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            entry = services.add_entry(
+                actor=current_user, list_kind=form.list_kind.data, subject_type=form.subject_type.data,
+                code=form.code.data, name=form.name.data, reason=form.reason.data, basis=form.basis.data,
+                authority=form.authority.data, start_on=form.start_on.data, end_on=form.end_on.data)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            flash(_("Entry added to the %(list)s.", list=entry.list_label), "success")
+            return redirect(url_for("integrity.entry", entry_id=entry.id))
+    return render_template("integrity/entry_form.html", form=form)
+
+
+def _get_entry(entry_id: int) -> IntegrityEntry:
+    entry = db.session.get(IntegrityEntry, entry_id)
+    if entry is None or not (is_officer(current_user) or services.is_subject_of(current_user, entry)):
+        abort(404)
+    return entry
+
+
+@bp.get("/entries/<int:entry_id>")
+@login_required
+def entry(entry_id: int):
+    entry = _get_entry(entry_id)
+    objections = db.session.scalars(sa.select(IntegrityObjection).where(IntegrityObjection.entry_id == entry.id)
+                                    .order_by(IntegrityObjection.id)).all()
+    can_object = (services.is_subject_of(current_user, entry) and entry.revoked_at is None
+                  and not any(o.state == ObjectionState.open for o in objections))
+    return render_template("integrity/entry.html", entry=entry, status=entry.status(clock.today()),
+                           status_labels=STATUS_LABELS, objections=objections, can_object=can_object,
+                           events=audit.history(entry) if is_officer(current_user) else None,
+                           form=RevokeForm())
+
+
+@bp.post("/entries/<int:entry_id>/revoke")
+@role_required("officer")
+def entry_revoke(entry_id: int):
+    entry = _get_entry(entry_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_entry(entry, actor=current_user, reason=form.reason.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(_("Entry revoked."), "success")
+    else:
+        flash(_("Give the reason for the revocation."), "danger")
+    return redirect(url_for("integrity.entry", entry_id=entry.id))
+
+
+# subjects ---------------------------------------------------------------------
+
+@bp.get("/subjects")
+@role_required("officer", "admin")
+def subjects():
+    q = request.args.get("q", "").strip()
+    found: dict[tuple[str, str], dict] = {}
+    if q:
+        like = f"%{q}%"
+        code_like = f"%{q.upper()}%"
+        rows = db.session.execute(
+            sa.select(IntegrityEntry.subject_type, IntegrityEntry.subject_code,
+                      sa.func.max(IntegrityEntry.subject_name), sa.func.count())
+            .where(sa.or_(IntegrityEntry.subject_name.ilike(like), IntegrityEntry.subject_code.ilike(code_like)))
+            .group_by(IntegrityEntry.subject_type, IntegrityEntry.subject_code).limit(100)).all()
+        for subject_type, code, name, count in rows:
+            found[(str(subject_type), code)] = {"type": str(subject_type), "code": code, "name": name,
+                                                "entries": count}
+        for org in db.session.scalars(sa.select(Organization).where(sa.or_(
+                Organization.name.ilike(like), Organization.credit_code.ilike(code_like))).limit(100)):
+            found.setdefault(("organization", org.credit_code),
+                             {"type": "organization", "code": org.credit_code, "name": org.name, "entries": 0})
+        for person in db.session.scalars(sa.select(Person).where(sa.or_(
+                Person.name.ilike(like), Person.id_number.ilike(code_like))).limit(100)):
+            found.setdefault(("person", person.id_number),
+                             {"type": "person", "code": person.id_number, "name": person.name, "entries": 0})
+    return render_template("integrity/subjects.html", q=q, subjects=list(found.values()))
+
+
+@bp.get("/subjects/<subject_type>/<code>")
+@role_required("officer", "admin")
+def subject(subject_type: str, code: str):
+    if subject_type not in SubjectType.__members__:
+        abort(404)
+    subject_type = SubjectType(subject_type)
+    code = code.strip().upper()
+    entries = db.session.scalars(sa.select(IntegrityEntry).where(
+        IntegrityEntry.subject_type == subject_type, IntegrityEntry.subject_code == code)
+        .order_by(IntegrityEntry.start_on.desc(), IntegrityEntry.id.desc())).all()
+    if subject_type == SubjectType.organization:
+        orgs = db.session.scalars(sa.select(Organization).where(Organization.credit_code == code)).all()
+        persons = []
+        users = db.session.scalars(sa.select(User).join(Organization, User.organization_id == Organization.id)
+                                   .where(Organization.credit_code == code).order_by(User.display_name)).all()
+    else:
+        orgs = []
+        persons = db.session.scalars(sa.select(Person).where(Person.id_number == code)).all()
+        users = db.session.scalars(sa.select(User).join(Person, User.person_id == Person.id)
+                                   .where(Person.id_number == code)).all()
+    name = (entries[0].subject_name if entries else
+            orgs[0].name if orgs else persons[0].name if persons else None)
+    if name is None:
+        abort(404)
+    objections = db.session.scalars(sa.select(IntegrityObjection).join(IntegrityEntry).where(
+        IntegrityEntry.subject_type == subject_type, IntegrityEntry.subject_code == code)
+        .order_by(IntegrityObjection.id)).all()
+    return render_template("integrity/subject.html", subject_type=subject_type, code=code, name=name,
+                           entries=entries, today=clock.today(), status_labels=STATUS_LABELS,
+                           orgs=orgs, persons=persons, users=users, objections=objections,
+                           sections=render_sections(subject_type, code))
+
+
+# import / export ----------------------------------------------------------------
+
+SHOWN_ERRORS = 200
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required("officer")
+def import_file():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = import_entries(upload.read(), file_name=upload.filename or "upload.csv",
+                                    actor=current_user, skip_invalid=form.skip_invalid.data)
+            if report.written:
+                db.session.commit()
+                flash(_("File imported. %(summary)s", summary=report.summary()), "success")
+            else:
+                db.session.rollback()
+                flash(_("%(n)s bad rows; nothing was imported. Fix them, or choose to import the good rows.",
+                        n=len(report.errors)), "danger")
+        except FileRefused as exc:
+            db.session.rollback()
+            form.file.errors = list(form.file.errors) + [str(exc)]
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+    imports = db.session.scalars(sa.select(IntegrityImport).order_by(IntegrityImport.id.desc()).limit(20)).all()
+    return render_template("integrity/import.html", form=form, report=report, shown=SHOWN_ERRORS,
+                           imports=imports)
+
+
+@bp.get("/export.csv")
+@role_required("officer", "admin")
+def export_file():
+    out = io.StringIO()
+    out.write("\ufeff")  # so that spreadsheet programs read it as UTF-8
+    export_entries(out, include_revoked=False)
+    name = f"integrity-{clock.today().isoformat()}.csv"
+    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+# the subject's own view and objections -------------------------------------------
+
+@bp.get("/mine")
+@login_required
+def mine():
+    keys = services.subject_keys_of(current_user)
+    entries, objections = [], []
+    if keys:
+        match = sa.or_(*[sa.and_(IntegrityEntry.subject_type == t, IntegrityEntry.subject_code == c)
+                         for t, c in keys])
+        entries = db.session.scalars(sa.select(IntegrityEntry).where(match)
+                                     .order_by(IntegrityEntry.start_on.desc())).all()
+        objections = db.session.scalars(sa.select(IntegrityObjection).join(IntegrityEntry).where(match)
+                                        .order_by(IntegrityObjection.id.desc())).all()
+    return render_template("integrity/mine.html", entries=entries, objections=objections,
+                           today=clock.today(), status_labels=STATUS_LABELS)
+
+
+@bp.route("/entries/<int:entry_id>/objection", methods=["GET", "POST"])
+@login_required
+def objection_new(entry_id: int):
+    entry = db.session.get(IntegrityEntry, entry_id)
+    if entry is None or not services.is_subject_of(current_user, entry):
+        abort(404)
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        files = [(f.filename, f.stream) for f in (form.files.data or []) if f and f.filename]
+        try:
+            objection = services.file_objection(entry, actor=current_user, reasons=form.reasons.data,
+                                                files=files)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(_("Objection filed. The bureau will answer it."), "success")
+            return redirect(url_for("integrity.objection", objection_id=objection.id))
+    return render_template("integrity/objection_form.html", form=form, entry=entry)
+
+
+@bp.get("/objections")
+@role_required("officer", "admin")
+def objections():
+    state = request.args.get("state", "open")
+    query = sa.select(IntegrityObjection).order_by(IntegrityObjection.id.desc())
+    if state in ObjectionState.__members__:
+        query = query.where(IntegrityObjection.state == ObjectionState(state))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("integrity/objections.html", page=page, state=state,
+                           state_labels=OBJECTION_STATE_LABELS)
+
+
+def _get_objection(objection_id: int) -> IntegrityObjection:
+    objection = db.session.get(IntegrityObjection, objection_id)
+    if objection is None or not (is_officer(current_user)
+                                 or services.is_subject_of(current_user, objection.entry)):
+        abort(404)
+    return objection
+
+
+@bp.get("/objections/<int:objection_id>")
+@login_required
+def objection(objection_id: int):
+    objection = _get_objection(objection_id)
+    actions = IntegrityObjection.__workflow__.available(objection, current_user)
+    return render_template("integrity/objection.html", objection=objection, actions=actions,
+                           events=audit.history(objection))
+
+
+@bp.post("/objections/<int:objection_id>/<name>")
+@role_required("officer")
+def objection_decide(objection_id: int, name: str):
+    objection = _get_objection(objection_id)
+    try:
+        services.decide_objection(objection, name, actor=current_user, answer=request.form.get("comment"),
+                                  expected_version=request.form.get("version"))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash(_("Objection upheld; the entry is revoked.") if name == "uphold" else _("Objection dismissed."),
+              "success")
+    return redirect(url_for("integrity.objection", objection_id=objection_id))
+
+
+@bp.get("/objections/<int:objection_id>/files/<int:file_id>")
+@login_required
+def objection_file(objection_id: int, file_id: int):
+    objection = _get_objection(objection_id)
+    stored = db.session.get(ObjectionFile, file_id)
+    if stored is None or stored.objection_id != objection.id:
+        abort(404)
+    path = services.attachment_folder() / stored.stored_name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=stored.original_name)
+
+
+# dashboard ------------------------------------------------------------------------
+
+def officer_panel(user):
+    today = clock.today()
+    expiring = db.session.scalars(
+        sa.select(IntegrityEntry).where(in_force_clause(today),
+                                        IntegrityEntry.end_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS))
+        .order_by(IntegrityEntry.end_on).limit(10)).all()
+    open_objections = db.session.scalar(sa.select(sa.func.count(IntegrityObjection.id))
+                                        .where(IntegrityObjection.state == ObjectionState.open))
+    return Markup(render_template("integrity/_panel.html", expiring=expiring, open_objections=open_objections,
+                                  window=EXPIRY_WINDOW_DAYS))
+
+
+add_panel(_l("Integrity lists"), {"officer", "admin"}, officer_panel, order=60)
