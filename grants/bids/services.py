@@ -6,6 +6,7 @@ never commit. State changes go through ``grants.core.workflow.fire``.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -75,8 +76,12 @@ def create_bid(challenge: Challenge, *, actor, data: dict | None = None) -> Bid:
     bid = Bid(challenge=challenge, organization=actor.organization, created_by_id=actor.id,
               state=BidState.draft, lead=actor.person, title="")
     _apply(bid, data, actor)  # raises before anything is added when the data is wrong
-    db.session.add(bid)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique index decides a race between two colleagues
+            db.session.add(bid)
+    except IntegrityError:
+        raise Refused(_("%(org)s already has a bid for this challenge; an organisation may bid only once.",
+                        org=actor.organization.name)) from None
     audit.record(bid, "create", actor=actor, evidence=_summary(bid))
     return bid
 

@@ -191,3 +191,33 @@ def test_officers_see_the_integrity_flag(app, make):
     make.black(bid.organization)
     html = signed_in(app, make.user("officer")).get(f"/bids/{bid.id}").get_data(as_text=True)
     assert "诚信警示" in html
+
+
+def test_every_page_renders_for_its_users(app, make):
+    challenge = make.challenge()
+    draft = make.challenge(state="draft")
+    bid = make.bid(challenge, submit=False)
+    team = signed_in(app, make.user("applicant", org=bid.organization))
+    owner = signed_in(app, make.user("enterprise", org=draft.owner_org))
+    officer = signed_in(app, make.user("officer"))
+    for client, url, text in (
+        (team, "/dashboard", "我的申报"), (team, "/dashboard", "正在揭榜的榜单"), (team, "/bids/mine", bid.title),
+        (team, f"/bids/{bid.id}/edit", "承诺指标"), (team, f"/challenges/{challenge.id}", "本单位的申报"),
+        (owner, "/dashboard", "我的榜单"), (owner, "/challenges/new", "评分细则"),
+        (owner, f"/challenges/{draft.id}/edit", draft.title), (owner, "/challenges/manage", draft.title),
+        (officer, "/challenges/manage", challenge.title), (officer, f"/challenges/{draft.id}", "调整配套比例"),
+        (officer, f"/bids/{bid.id}", "审查清单"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.get_data(as_text=True), url
+
+
+def test_a_team_starts_a_bid_from_the_challenge_page(app, make):
+    challenge = make.challenge()
+    team = signed_in(app, make.user("applicant"))
+    assert "我要揭榜" in team.get(f"/challenges/{challenge.id}").get_data(as_text=True)
+    clock.set_now(challenge.deadline_at)
+    assert "我要揭榜" not in team.get(f"/challenges/{challenge.id}").get_data(as_text=True)
+    html = team.post(f"/bids/new/{challenge.id}", follow_redirects=True).get_data(as_text=True)
+    assert "该榜单当前不接受揭榜申报。" in html
