@@ -8,7 +8,7 @@ from grants.bids.models import Bid, BidAttachment, BidState
 from grants.challenges.models import ChallengeState
 from grants.core import clock
 from grants.extensions import db
-from tests.challenges.test_pages import signed_in
+from tests.challenges.test_pages import anonymous, signed_in
 from tests.factories import id_number
 
 
@@ -168,8 +168,7 @@ def test_someone_elses_bid_and_attachment_are_404(app, make):
         assert other.get(f"/bids/{bid.id}").status_code == 404
         assert other.get(f"/bids/{bid.id}/attachments/{att.id}").status_code == 404
         assert other.post(f"/bids/{bid.id}/do/withdraw").status_code == 404
-    anonymous = app.test_client()
-    assert anonymous.get(f"/bids/{bid.id}").status_code in (302, 404)
+    assert anonymous(app).get(f"/bids/{bid.id}").status_code == 302  # to the sign-in page
 
 
 def test_a_partner_confirms_on_its_page(app, make):
@@ -189,8 +188,12 @@ def test_officers_see_the_integrity_flag(app, make):
     challenge = make.challenge()
     bid = make.bid(challenge)
     make.black(bid.organization)
+    make.red(bid.lead)
     html = signed_in(app, make.user("officer")).get(f"/bids/{bid.id}").get_data(as_text=True)
     assert "诚信警示" in html
+    assert f"黑名单: {bid.organization.name}" in html and f"红名单: {bid.lead.name}" in html
+    team = signed_in(app, make.user("applicant", org=bid.organization))
+    assert "诚信警示" not in team.get(f"/bids/{bid.id}").get_data(as_text=True)
 
 
 def test_every_page_renders_for_its_users(app, make):

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from grants.challenges import services
-from grants.challenges.models import ChallengeState
+from grants.challenges.models import Challenge, ChallengeState
 from grants.core import clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.workflow import fire
@@ -108,3 +108,22 @@ def test_another_enterprise_may_not_submit(make):
     challenge = make.challenge(state="draft")
     with pytest.raises(Forbidden):
         fire(challenge, "submit", make.user("enterprise"))
+
+
+def test_later_areas_extend_the_shared_workflow(make):
+    from grants.challenges import workflow
+    from grants.core.workflow import transition
+
+    challenge = make.challenge(state="closed")
+    before = workflow.CHALLENGE_WORKFLOW
+    extra = transition("start_review_example", ChallengeState.closed, ChallengeState.reviewing,
+                       roles={"officer"}, label="start review")
+    workflow.add_challenge_transitions(extra)
+    try:
+        assert workflow.CHALLENGE_WORKFLOW is before is Challenge.__workflow__
+        fire(challenge, "start_review_example", make.user("officer"))
+        assert challenge.state == ChallengeState.reviewing
+    finally:
+        workflow.CHALLENGE_TRANSITIONS.remove(extra)
+        workflow.CHALLENGE_WORKFLOW.__dict__.update(workflow.Workflow(
+            "challenge", workflow.CHALLENGE_STATES, "draft", workflow.CHALLENGE_TRANSITIONS).__dict__)
