@@ -8,7 +8,6 @@ from flask.testing import FlaskClient
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import clock
 from grants.extensions import db, limiter
-from tests.factories import challenge_data
 
 
 class UserClient(FlaskClient):
