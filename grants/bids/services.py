@@ -233,7 +233,29 @@ def confirm_partner(bid: Bid, *, actor) -> BidPartner:
 
 # integrity ---------------------------------------------------------------------
 
-@on_black_entry("flag_bids")
+def codes_in_live_bids(subject_type: str, codes: set[str]) -> set[str]:
+    """Which of ``codes`` are a party (lead, member, organisation, partner) to a live bid."""
+    from grants.auth.models import Person
+
+    live = Bid.state.in_(LIVE_STATES)
+    if subject_type == SubjectType.organization:
+        queries = [
+            sa.select(Organization.credit_code).join(Bid, Bid.organization_id == Organization.id)
+            .where(live, Organization.credit_code.in_(codes)),
+            sa.select(Organization.credit_code).join(BidPartner, BidPartner.organization_id == Organization.id)
+            .join(Bid, Bid.id == BidPartner.bid_id).where(live, Organization.credit_code.in_(codes)),
+        ]
+    else:
+        queries = [
+            sa.select(Person.id_number).join(Bid, Bid.lead_id == Person.id)
+            .where(live, Person.id_number.in_(codes)),
+            sa.select(Person.id_number).join(BidMember, BidMember.person_id == Person.id)
+            .join(Bid, Bid.id == BidMember.bid_id).where(live, Person.id_number.in_(codes)),
+        ]
+    return set(db.session.scalars(sa.union(*queries)).all())
+
+
+@on_black_entry("flag_bids", live_codes=codes_in_live_bids)
 def flag_bids(entry: IntegrityEntry, actor) -> int:
     """Flag every live bid one of whose parties the new black entry names."""
     code = entry.subject_code

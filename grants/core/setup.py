@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import refresh as refresh_locale
 from flask_babel import gettext as _
@@ -28,6 +28,7 @@ def init_extensions(app: Flask) -> None:
     # The locale is cached on the app context; a request that shares one
     # (CLI-driven test clients do) must still choose afresh.
     app.before_request(refresh_locale)
+    app.before_request(_forget_cached_user)
     bootstrap.init_app(app)
     limiter.init_app(app)
     with app.app_context():
@@ -38,6 +39,12 @@ def init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     login_manager.login_message = _l("Please sign in to see this page.")
+
+
+def _forget_cached_user() -> None:
+    # Flask-Login caches the user on the app context; a request that shares
+    # one with earlier requests (test clients do) must load its own.
+    g.pop("_login_user", None)
 
 
 def _tune_sqlite(engine: sa.Engine) -> None:

@@ -276,3 +276,31 @@ def test_two_colleagues_starting_bids_at_once_get_one(app, make):
     assert len(outcomes) == 2 and outcomes.count("ok") == 1
     assert "只能申报一次" in next(o for o in outcomes if o != "ok")
     assert db.session.scalar(sa.select(sa.func.count(Bid.id)).where(Bid.challenge_id == challenge_id)) == 1
+
+
+def test_an_imported_black_list_flags_live_bids_of_its_subjects(make):
+    from grants.integrity.imports import import_entries
+    from tests.factories import integrity_csv, integrity_row
+
+    challenge = make.challenge()
+    bid = make.bid(challenge, members=[{"name": "周九", "id_number": id_number(), "role": "测试"}])
+    bystander = make.bid(challenge)
+    rows = [integrity_row(bid.members[0].person, start_on="2026-01-01")]
+    rows += [integrity_row() for _ in range(30)]  # organisations with no live work
+    import_entries(integrity_csv(rows), file_name="list.csv")
+    db.session.commit()
+    db.session.refresh(bid)
+    db.session.refresh(bystander)
+    assert bid.integrity_flagged_at is not None
+    assert bystander.integrity_flagged_at is None
+
+
+def test_live_codes_names_only_parties_to_live_bids(make):
+    from grants.bids.services import codes_in_live_bids
+
+    challenge = make.challenge()
+    bid = make.bid(challenge)
+    draft = make.bid(make.challenge(), submit=False)
+    assert codes_in_live_bids("organization", {bid.organization.credit_code, draft.organization.credit_code}) \
+        == {bid.organization.credit_code}
+    assert codes_in_live_bids("person", {bid.lead.id_number, draft.lead.id_number}) == {bid.lead.id_number}

@@ -42,7 +42,7 @@ def test_black_entry_added_now_runs_every_effect_once_with_audit_events(make, fl
     assert flag_org_effect == [entry.id]
     assert entry.effects_applied_at is not None
     (applied,) = events(entry, "apply_effects")
-    assert applied.evidence == {"touched": {"test_flag_org": 1}} and applied.actor_id == officer.id
+    assert applied.evidence["touched"]["test_flag_org"] == 1 and applied.actor_id == officer.id
     (flagged,) = events(org, "integrity_flagged")
     assert flagged.evidence == {"entry_id": entry.id}
     # nothing runs twice
