@@ -16,7 +16,8 @@ add_nav(_l("Dashboard"), "core.dashboard",
 def index():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
-    return render_template("core/index.html")
+    return render_template("core/index.html",
+                           has_board="challenges.board" in current_app.view_functions)
 
 
 @bp.get("/dashboard")
