@@ -86,3 +86,16 @@ def black_list(subject, *, start_on=None, end_on=None, list_kind="black", basis=
         start_on=start_on or clock.today(), end_on=end_on)
     db.session.commit()
     return entry
+
+
+def _reviewer(self, fields=("smart_manufacturing",), org=None, title="教授", available=True, name=None):
+    """A reviewer account with a profile in the expert pool."""
+    from grants.reviews.services import save_reviewer_profile
+
+    user = self.user("reviewer", org=org, name=name)
+    save_reviewer_profile(user, fields=list(fields), title=title, available=available)
+    db.session.commit()
+    return user
+
+
+Factories.reviewer = _reviewer
