@@ -88,6 +88,94 @@ def black_list(subject, *, start_on=None, end_on=None, list_kind="black", basis=
     return entry
 
 
+# challenges and bids ---------------------------------------------------------------
+
+def challenge_data(**overrides) -> dict:
+    """A complete challenge draft: bidding closes 30 days after the test clock's now."""
+    from datetime import timedelta
+
+    from grants.core import clock
+
+    data = {
+        "title": "高精度伺服电机控制算法", "field": "smart_manufacturing",
+        "problem": "现有伺服系统定位精度不足，需研发新一代控制算法。",
+        "budget_fen": 500_000_00, "enterprise_cofunding_fen": 200_000_00, "max_winners": 1,
+        "pass_mark": 60, "deadline_at": clock.now() + timedelta(days=30), "duration_months": 24,
+        "blind_review": False, "notice_days": 5,
+        "indicators": [{"name": "定位精度", "target_value": "0.5", "unit": "μm", "binding": True},
+                       {"name": "响应时间", "target_value": "2", "unit": "ms", "binding": False}],
+    }
+    data.update(overrides)
+    return data
+
+
+def bid_data(challenge, **overrides) -> dict:
+    """A complete bid for ``challenge``: 400k requested (1:1 co-funded), one milestone."""
+    requested = overrides.pop("requested_fen", 400_000_00)
+    data = {
+        "title": f"{challenge.title} 揭榜方案", "technical_approach": "采用自适应鲁棒控制与模型预测控制相结合的方法。",
+        "requested_fen": requested, "equipment_fen": requested // 2, "materials_fen": requested // 4,
+        "personnel_fen": requested // 4, "other_fen": requested - requested // 2 - 2 * (requested // 4),
+        "own_cofunding_fen": requested * 2,
+        "indicators": {ci.id: ci.target_value for ci in challenge.indicators},
+        "milestones": [{"title": "样机研制", "month": 12, "deliverable": "样机一台"}],
+        "declaration": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def _challenge(self, owner_org=None, state: str = "published", owner=None, officer=None, **fields):
+    """A challenge driven through the real transitions up to ``state``.
+
+    ``state="closed"`` moves the clock one second past the deadline.
+    """
+    from datetime import timedelta
+
+    from grants.challenges import services as challenges
+    from grants.core import clock
+    from grants.core.workflow import fire
+
+    owner = owner or self.user("enterprise", org=owner_org)
+    challenge = challenges.create_challenge(actor=owner, data=challenge_data(**fields))
+    db.session.commit()
+    if state == "draft":
+        return challenge
+    fire(challenge, "submit", owner)
+    db.session.commit()
+    if state == "submitted":
+        return challenge
+    officer = officer or self.user("officer")
+    fire(challenge, "publish", officer)
+    db.session.commit()
+    if state == "published":
+        return challenge
+    clock.set_now(challenge.deadline_at + timedelta(seconds=1))
+    fire(challenge, "close_bidding", None)
+    db.session.commit()
+    if state == "closed":
+        return challenge
+    raise ValueError(f"make.challenge cannot reach {state!r} yet")
+
+
+def _bid(self, challenge, org=None, submit: bool = True, user=None, **fields):
+    """A complete bid by a team of ``org`` (a new university by default), submitted if asked."""
+    from grants.bids import services as bids
+    from grants.core.workflow import fire
+
+    user = user or self.user("applicant", org=org)
+    bid = bids.create_bid(challenge, actor=user, data=bid_data(challenge, **fields))
+    db.session.commit()
+    if submit:
+        fire(bid, "submit", user)
+        db.session.commit()
+    return bid
+
+
+Factories.challenge = _challenge
+Factories.bid = _bid
+
+
 def _reviewer(self, fields=("smart_manufacturing",), org=None, title="教授", available=True, name=None):
     """A reviewer account with a profile in the expert pool."""
     from grants.reviews.services import save_reviewer_profile

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
-from grants.reviews import models, views  # noqa: E402,F401  (tables, routes)
+from grants.reviews import models, views, workflow  # noqa: E402,F401  (tables, routes, machines)

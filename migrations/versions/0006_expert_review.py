@@ -1,8 +1,8 @@
-"""expert review
+"""expert review: reviewer profiles, assignments, reviews, award notices, objections, projects
 
 Revision ID: 0006
-Revises: 0002
-Create Date: 2026-11-26 05:28:06.558570
+Revises: 0004
+Create Date: 2026-11-26 05:33:20.550354
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0006"
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
@@ -29,6 +29,73 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reviewer_profiles')),
     sa.UniqueConstraint('user_id', name=op.f('uq_reviewer_profiles_user_id'))
     )
+    op.create_table('award_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('notice_starts_at', sa.DateTime(), nullable=False),
+    sa.Column('notice_ends_at', sa.DateTime(), nullable=False),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('notice_ends_at >= notice_starts_at', name=op.f('ck_award_notices_ends_after_start')),
+    sa.ForeignKeyConstraint(['challenge_id'], ['challenges.id'], name=op.f('fk_award_notices_challenge_id_challenges')),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['users.id'], name=op.f('fk_award_notices_proposed_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_award_notices')),
+    sa.UniqueConstraint('challenge_id', name=op.f('uq_award_notices_challenge_id'))
+    )
+    op.create_table('objections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('open', 'upheld', 'dismissed', name='objectionstate', native_enum=False, create_constraint=True, length=30), nullable=False),
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('notice_round', sa.Integer(), nullable=False),
+    sa.Column('filed_by_id', sa.Integer(), nullable=False),
+    sa.Column('reasons', sa.Text(), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint("state = 'open' OR (answer IS NOT NULL AND answered_at IS NOT NULL)", name=op.f('ck_objections_answered_has_answer')),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_objections_answered_by_id_users')),
+    sa.ForeignKeyConstraint(['challenge_id'], ['challenges.id'], name=op.f('fk_objections_challenge_id_challenges')),
+    sa.ForeignKeyConstraint(['filed_by_id'], ['users.id'], name=op.f('fk_objections_filed_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_objections'))
+    )
+    with op.batch_alter_table('objections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_objections_challenge_id'), ['challenge_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_objections_filed_by_id'), ['filed_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_objections_state'), ['state'], unique=False)
+
+    op.create_table('review_assignments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('assigned', 'accepted', 'recused', 'submitted', name='assignmentstate', native_enum=False, create_constraint=True, length=30), nullable=False),
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('drawn', sa.Boolean(), nullable=False),
+    sa.Column('declared_at', sa.DateTime(), nullable=True),
+    sa.Column('recusal_reason', sa.Text(), nullable=True),
+    sa.Column('withdrawn_entry_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint("state != 'recused' OR recusal_reason IS NOT NULL", name=op.f('ck_review_assignments_recusal_has_reason')),
+    sa.CheckConstraint("state IN ('assigned') OR declared_at IS NOT NULL", name=op.f('ck_review_assignments_declared_has_time')),
+    sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_review_assignments_assigned_by_id_users')),
+    sa.ForeignKeyConstraint(['challenge_id'], ['challenges.id'], name=op.f('fk_review_assignments_challenge_id_challenges')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_review_assignments_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['withdrawn_entry_id'], ['integrity_entries.id'], name=op.f('fk_review_assignments_withdrawn_entry_id_integrity_entries')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_assignments')),
+    sa.UniqueConstraint('challenge_id', 'reviewer_id', name='uq_review_assignments_reviewer')
+    )
+    with op.batch_alter_table('review_assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_assignments_challenge_id'), ['challenge_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_assignments_reviewer_id'), ['reviewer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_assignments_state'), ['state'], unique=False)
+
     op.create_table('reviewer_expertise',
     sa.Column('profile_id', sa.Integer(), nullable=False),
     sa.Column('field', sa.Enum('smart_manufacturing', 'electronic_information', 'biomedicine', 'modern_agriculture', 'new_materials', 'ecology_environment', 'other', name='challengefield', native_enum=False, create_constraint=True, length=40), nullable=False),
@@ -38,14 +105,104 @@ def upgrade():
     with op.batch_alter_table('reviewer_expertise', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reviewer_expertise_field'), ['field'], unique=False)
 
+    op.create_table('projects',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('contracting', 'active', 'suspended', 'acceptance_requested', 'under_acceptance', 'accepted', 'rectifying', 'failed', 'terminated', name='projectstate', native_enum=False, create_constraint=True, length=30), nullable=False),
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('bid_id', sa.Integer(), nullable=False),
+    sa.Column('lead_org_id', sa.Integer(), nullable=False),
+    sa.Column('lead_person_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('award_fen', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint('award_fen > 0', name=op.f('ck_projects_award_positive')),
+    sa.ForeignKeyConstraint(['bid_id'], ['bids.id'], name=op.f('fk_projects_bid_id_bids')),
+    sa.ForeignKeyConstraint(['challenge_id'], ['challenges.id'], name=op.f('fk_projects_challenge_id_challenges')),
+    sa.ForeignKeyConstraint(['lead_org_id'], ['organizations.id'], name=op.f('fk_projects_lead_org_id_organizations')),
+    sa.ForeignKeyConstraint(['lead_person_id'], ['persons.id'], name=op.f('fk_projects_lead_person_id_persons')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_projects')),
+    sa.UniqueConstraint('bid_id', name=op.f('uq_projects_bid_id'))
+    )
+    with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_projects_challenge_id'), ['challenge_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_projects_lead_org_id'), ['lead_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_projects_lead_person_id'), ['lead_person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_projects_state'), ['state'], unique=False)
+
+    op.create_table('reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'submitted', name='reviewstate', native_enum=False, create_constraint=True, length=30), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('bid_id', sa.Integer(), nullable=False),
+    sa.Column('opinion', sa.Enum('recommend', 'not_recommend', name='opinion', native_enum=False, create_constraint=True, length=20), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint("state != 'submitted' OR (submitted_at IS NOT NULL AND opinion IS NOT NULL)", name=op.f('ck_reviews_submitted_is_complete')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['review_assignments.id'], name=op.f('fk_reviews_assignment_id_review_assignments')),
+    sa.ForeignKeyConstraint(['bid_id'], ['bids.id'], name=op.f('fk_reviews_bid_id_bids')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reviews')),
+    sa.UniqueConstraint('assignment_id', 'bid_id', name='uq_reviews_bid')
+    )
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reviews_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reviews_bid_id'), ['bid_id'], unique=False)
+
+    op.create_table('review_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.CheckConstraint('score BETWEEN 0 AND 100', name=op.f('ck_review_scores_score_range')),
+    sa.ForeignKeyConstraint(['criterion_id'], ['rubric_criteria.id'], name=op.f('fk_review_scores_criterion_id_rubric_criteria')),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_review_scores_review_id_reviews'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_scores')),
+    sa.UniqueConstraint('review_id', 'criterion_id', name='uq_review_scores_criterion')
+    )
+    with op.batch_alter_table('review_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_scores_review_id'), ['review_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('review_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_scores_review_id'))
+
+    op.drop_table('review_scores')
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reviews_bid_id'))
+        batch_op.drop_index(batch_op.f('ix_reviews_assignment_id'))
+
+    op.drop_table('reviews')
+    with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_projects_state'))
+        batch_op.drop_index(batch_op.f('ix_projects_lead_person_id'))
+        batch_op.drop_index(batch_op.f('ix_projects_lead_org_id'))
+        batch_op.drop_index(batch_op.f('ix_projects_challenge_id'))
+
+    op.drop_table('projects')
     with op.batch_alter_table('reviewer_expertise', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reviewer_expertise_field'))
 
     op.drop_table('reviewer_expertise')
+    with op.batch_alter_table('review_assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_assignments_state'))
+        batch_op.drop_index(batch_op.f('ix_review_assignments_reviewer_id'))
+        batch_op.drop_index(batch_op.f('ix_review_assignments_challenge_id'))
+
+    op.drop_table('review_assignments')
+    with op.batch_alter_table('objections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_objections_state'))
+        batch_op.drop_index(batch_op.f('ix_objections_filed_by_id'))
+        batch_op.drop_index(batch_op.f('ix_objections_challenge_id'))
+
+    op.drop_table('objections')
+    op.drop_table('award_notices')
     op.drop_table('reviewer_profiles')
     # ### end Alembic commands ###

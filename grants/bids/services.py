@@ -1,0 +1,250 @@
+"""Bid operations shared by the pages, the CLI and the API.
+
+They validate, change the session and write audit events; they flush but
+never commit. State changes go through ``grants.core.workflow.fire``.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from grants.auth.models import Organization
+from grants.auth.services import ensure_person, organization_by_code
+from grants.bids import rules
+from grants.bids.models import (LIVE_STATES, Bid, BidAttachment, BidIndicator, BidMember, BidMilestone,
+                                BidPartner, BidState)
+from grants.challenges import files
+from grants.challenges.models import Challenge, ChallengeState
+from grants.challenges.services import _check_version, _Errors, _int
+from grants.core import audit, clock
+from grants.core.errors import Forbidden, Refused, ValidationFailed
+from grants.core.permissions import is_officer
+from grants.extensions import db
+from grants.integrity.effects import on_black_entry
+from grants.integrity.models import IntegrityEntry, SubjectType
+
+MONEY = ("requested_fen", "equipment_fen", "materials_fen", "personnel_fen", "other_fen", "own_cofunding_fen")
+
+
+# who sees what -------------------------------------------------------------------
+
+def is_team(user, bid: Bid) -> bool:
+    return (getattr(user, "is_authenticated", False) and user.role == "applicant"
+            and user.organization_id == bid.organization_id)
+
+
+def can_view(user, bid: Bid) -> bool:
+    """The team and the bureau see a bid; everyone else is told it does not exist."""
+    return is_officer(user) or is_team(user, bid)
+
+
+def is_partner_user(user, bid: Bid) -> BidPartner | None:
+    if not getattr(user, "is_authenticated", False) or user.organization_id is None:
+        return None
+    return next((p for p in bid.partners if p.organization_id == user.organization_id), None)
+
+
+def owner_sees_bids(user, challenge: Challenge) -> bool:
+    """The owner enterprise sees titles and organisations once bidding has closed."""
+    return (getattr(user, "is_authenticated", False) and user.role == "enterprise"
+            and user.organization_id == challenge.owner_org_id
+            and challenge.state not in (ChallengeState.draft, ChallengeState.submitted,
+                                        ChallengeState.published, ChallengeState.withdrawn))
+
+
+def live_bid_of(challenge: Challenge, organization_id: int) -> Bid | None:
+    return db.session.scalar(sa.select(Bid).where(
+        Bid.challenge_id == challenge.id, Bid.organization_id == organization_id,
+        Bid.state != BidState.withdrawn))
+
+
+# drafting ------------------------------------------------------------------------
+
+def create_bid(challenge: Challenge, *, actor, data: dict | None = None) -> Bid:
+    """A new draft for the actor's organisation, led by the actor by default."""
+    if actor is None or actor.role != "applicant" or actor.organization is None:
+        raise Forbidden(_("Only a research team account submits bids."))
+    if not challenge.bidding_open():
+        raise Refused(_("The challenge is not open for bids."))
+    if live_bid_of(challenge, actor.organization_id):
+        raise Refused(_("%(org)s already has a bid for this challenge; an organisation may bid only once.",
+                        org=actor.organization.name))
+    data = dict(data or {})
+    data.setdefault("title", challenge.title)
+    bid = Bid(challenge=challenge, organization=actor.organization, created_by_id=actor.id,
+              state=BidState.draft, lead=actor.person, title="")
+    _apply(bid, data, actor)  # raises before anything is added when the data is wrong
+    db.session.add(bid)
+    db.session.flush()
+    audit.record(bid, "create", actor=actor, evidence=_summary(bid))
+    return bid
+
+
+def can_edit(user, bid: Bid) -> bool:
+    return is_team(user, bid) and bid.state == BidState.draft
+
+
+def update_bid(bid: Bid, *, actor, data: dict, expected_version: int | None = None) -> Bid:
+    """Save (part of) a draft: only what ``data`` names changes."""
+    if not is_team(actor, bid):
+        raise Forbidden(_("Only the bidding organisation may do this."))
+    if bid.state != BidState.draft:
+        raise Refused(_("Only a draft bid can be edited."))
+    _check_version(bid, expected_version)
+    _apply(bid, data, actor)
+    db.session.flush()
+    audit.record(bid, "update", actor=actor, evidence=_summary(bid))
+    return bid
+
+
+def _apply(bid: Bid, data: dict, actor) -> None:
+    errors = _Errors()
+    if "title" in data:
+        title = (data.get("title") or "").strip()
+        if not title:
+            errors.add("title", _("Title is required."))
+        bid.title = title[:200]
+    if "technical_approach" in data:
+        bid.technical_approach = (data.get("technical_approach") or "").strip() or None
+    for key, label in zip(MONEY, (_l("Budget requested"), _l("Equipment"), _l("Materials"),
+                                  _l("Personnel"), _l("Other costs"), _l("Own co-funding"))):
+        if key in data:
+            value = _int(errors, data, key, label, low=1 if key == "requested_fen" else 0)
+            if key != "requested_fen" and key != "own_cofunding_fen":
+                value = value or 0
+            setattr(bid, key, value)
+    if "declaration" in data:
+        bid.declaration_confirmed_at = clock.now() if data.get("declaration") else None
+    errors.raise_if_any()
+    organization = bid.organization
+    if "lead" in data and data["lead"]:
+        lead = data["lead"]
+        bid.lead = lead if not isinstance(lead, dict) else ensure_person(
+            name=lead.get("name"), id_number=lead.get("id_number"), organization=organization, actor=actor)
+    if "members" in data:
+        members, seen = [], set()
+        for i, row in enumerate(data.get("members") or []):
+            try:
+                person = ensure_person(name=row.get("name"), id_number=row.get("id_number"),
+                                       organization=organization, actor=actor)
+            except ValidationFailed as exc:
+                message = _("Team member %(n)s: %(problem)s", n=i + 1, problem=str(exc))
+                raise ValidationFailed(message, details={"members": message}) from None
+            if person.id in seen:
+                continue
+            seen.add(person.id)
+            members.append(BidMember(person=person, role=(row.get("role") or "").strip()[:100], position=i))
+        bid.members = members
+    if "indicators" in data:
+        allowed = {ci.id for ci in bid.challenge.indicators}
+        values = data.get("indicators") or {}
+        if isinstance(values, list):
+            values = {row["challenge_indicator_id"]: row.get("promised_value") for row in values}
+        existing = {row.challenge_indicator_id: row for row in bid.indicators}
+        kept = []
+        for ci_id, value in values.items():
+            ci_id, value = int(ci_id), (str(value or "")).strip()[:100]
+            if ci_id not in allowed or not value:
+                continue
+            row = existing.get(ci_id) or BidIndicator(challenge_indicator_id=ci_id, promised_value=value)
+            row.promised_value = value
+            kept.append(row)
+        bid.indicators = kept
+    if "milestones" in data:
+        rows = []
+        for i, row in enumerate(data.get("milestones") or []):
+            title = (row.get("title") or "").strip()
+            month = _int(errors, row, "month", _l("Month of milestone %(n)s", n=i + 1), low=1, high=120,
+                         required=True)
+            if not title:
+                errors.add("milestones", _("Milestone %(n)s needs a title.", n=i + 1))
+            if title and month:
+                rows.append(BidMilestone(title=title[:200], month=month, position=i,
+                                         deliverable=(row.get("deliverable") or "").strip()))
+        if "month" in errors.details:
+            errors.add("milestones", errors.details.pop("month"))
+        errors.raise_if_any()
+        bid.milestones = rows
+    if "partners" in data:
+        codes = [c for c in (data.get("partners") or []) if c and str(c).strip()]
+        if len(codes) > rules.MAX_PARTNERS:
+            message = _("A bid may have at most five partner organisations; this one has %(n)s.", n=len(codes))
+            raise ValidationFailed(message, details={"partners": message})
+        existing = {p.organization_id: p for p in bid.partners}
+        partners = []
+        for code in codes:
+            org = code if isinstance(code, Organization) else organization_by_code(str(code))
+            if org is None:
+                message = _("No organisation with the credit code %(code)s is registered.", code=code)
+                raise ValidationFailed(message, details={"partners": message})
+            if org.id == bid.organization_id:
+                message = _("The bidding organisation cannot be its own partner.")
+                raise ValidationFailed(message, details={"partners": message})
+            if org.id not in existing and all(p.organization_id != org.id for p in partners):
+                partners.append(BidPartner(organization=org, confirmed=False))
+            elif org.id in existing:
+                partners.append(existing[org.id])
+        bid.partners = partners
+    # A draft may be incomplete, but what it says must not be wrong.
+    field, problem = rules.budget_issue(bid, complete=False)
+    if problem:
+        raise ValidationFailed(problem, details={field: str(problem)})
+
+
+def _summary(bid: Bid) -> dict:
+    return {"title": bid.title, "lead": bid.lead.id_number if bid.lead else None,
+            **{key: getattr(bid, key) for key in MONEY},
+            "members": [m.person.id_number for m in bid.members],
+            "partners": [p.organization.credit_code for p in bid.partners],
+            "declaration": bid.declaration_confirmed}
+
+
+def add_attachment(bid: Bid, *, actor, stream, filename: str) -> BidAttachment:
+    if not can_edit(actor, bid):
+        raise Refused(_("Attachments can only be added to a draft bid, by its team."))
+    stored = files.store_pdf(stream, filename)
+    attachment = BidAttachment(bid=bid, uploaded_by_id=actor.id, **stored)
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record(bid, "add_attachment", actor=actor, evidence=stored)
+    return attachment
+
+
+def confirm_partner(bid: Bid, *, actor) -> BidPartner:
+    """A user of a partner organisation confirms its participation."""
+    partner = is_partner_user(actor, bid)
+    if partner is None or actor.role not in ("applicant", "enterprise"):
+        raise Forbidden(_("Only a member of the partner organisation may confirm its participation."))
+    if bid.state != BidState.draft:
+        raise Refused(_("Participation can only be confirmed while the bid is a draft."))
+    if not partner.confirmed:
+        partner.confirmed, partner.confirmed_at, partner.confirmed_by_id = True, clock.now(), actor.id
+        db.session.flush()
+        audit.record(bid, "confirm_partner", actor=actor,
+                     evidence={"partner": partner.organization.credit_code})
+    return partner
+
+
+# integrity ---------------------------------------------------------------------
+
+@on_black_entry("flag_bids")
+def flag_bids(entry: IntegrityEntry, actor) -> int:
+    """Flag every live bid one of whose parties the new black entry names."""
+    code = entry.subject_code
+    if entry.subject_type == SubjectType.organization:
+        hit = sa.or_(Bid.organization.has(credit_code=code),
+                     Bid.partners.any(BidPartner.organization.has(credit_code=code)))
+    else:
+        hit = sa.or_(Bid.lead.has(id_number=code),
+                     Bid.members.any(BidMember.person.has(id_number=code)))
+    bids = db.session.scalars(sa.select(Bid).where(Bid.state.in_(LIVE_STATES), hit).order_by(Bid.id)).all()
+    for bid in bids:
+        bid.integrity_flagged_at = clock.now()
+        bid.integrity_flag_entry_id = entry.id
+        db.session.flush()
+        audit.record(bid, "integrity_flag", actor=actor,
+                     comment=_("Black-list entry %(basis)s against %(name)s.",
+                               basis=entry.basis, name=entry.subject_name),
+                     evidence={"entry_id": entry.id, "code": code, "basis": entry.basis})
+    return len(bids)

@@ -1,0 +1,63 @@
+"""The bid (揭榜申报) lifecycle.
+
+This area declares submit, withdraw, accept and reject (the eligibility
+check). Expert review adds start_review, recommend and the rest with
+:func:`add_bid_transitions`, which rebuilds the shared
+:data:`BID_WORKFLOW` in place.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from grants.bids import rules
+from grants.bids.models import Bid, BidState
+from grants.core.workflow import Transition, Workflow, transition
+from grants.integrity.check import integrity_guard
+
+S = BidState
+
+BID_STATES = {
+    S.draft.value: _l("draft"),
+    S.submitted.value: _l("submitted"),
+    S.eligible.value: _l("eligible"),
+    S.ineligible.value: _l("ineligible"),
+    S.under_review.value: _l("under review"),
+    S.recommended.value: _l("recommended"),
+    S.not_recommended.value: _l("not recommended"),
+    S.awarded.value: _l("awarded"),
+    S.withdrawn.value: _l("withdrawn"),
+}
+
+
+def parties(attempt):
+    return rules.subjects(attempt.obj)
+
+
+BID_TRANSITIONS: list[Transition] = [
+    transition("submit", S.draft, S.submitted, roles={"applicant"}, label=_l("Submit the bid"),
+               allow=rules.team_only,
+               guards=[rules.challenge_open, rules.one_live_bid, rules.complete, rules.budget_rules,
+                       rules.partners_rule, rules.cofunding_rule, rules.declaration_rule,
+                       integrity_guard(parties, _l("submit a bid"))],
+               effects=[rules.stamp_submitted]),
+    transition("withdraw", (S.draft, S.submitted), S.withdrawn, roles={"applicant"},
+               label=_l("Withdraw the bid"), allow=rules.team_only, guards=[rules.before_deadline],
+               style="danger"),
+    transition("accept", S.submitted, S.eligible, roles={"officer"}, label=_l("Eligible"),
+               guards=[rules.challenge_closed, integrity_guard(parties, _l("pass the eligibility check"))],
+               style="success"),
+    transition("reject", S.submitted, S.ineligible, roles={"officer"}, label=_l("Ineligible"),
+               guards=[rules.challenge_closed], effects=[rules.keep_reason], comment_required=True,
+               style="danger"),
+]
+
+BID_WORKFLOW = Workflow("bid", BID_STATES, S.draft.value, BID_TRANSITIONS)
+Bid.__workflow__ = BID_WORKFLOW
+
+
+def add_bid_transitions(*transitions: Transition) -> None:
+    """Add transitions (start_review, recommend ...) to the shared workflow."""
+    known = {t.name for t in BID_TRANSITIONS}
+    BID_TRANSITIONS.extend(t for t in transitions if t.name not in known)
+    rebuilt = Workflow("bid", BID_STATES, S.draft.value, BID_TRANSITIONS)
+    BID_WORKFLOW.__dict__.update(rebuilt.__dict__)

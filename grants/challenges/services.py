@@ -1,0 +1,236 @@
+"""Challenge operations shared by the pages, the CLI and the API.
+
+They validate, change the session and write audit events; they flush but
+never commit. State changes go through ``grants.core.workflow.fire``.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from grants.challenges import files
+from grants.challenges.models import (DEFAULT_RUBRIC, Challenge, ChallengeAttachment, ChallengeField,
+                                      ChallengeIndicator, ChallengeState, RubricCriterion)
+from grants.core import audit, clock
+from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFailed
+from grants.core.registry import tick_job
+from grants.core.workflow import _changed_message, fire
+from grants.extensions import db
+
+EDITABLE = ("title", "field", "problem", "budget_fen", "enterprise_cofunding_fen", "max_winners",
+            "pass_mark", "deadline_at", "duration_months", "blind_review", "notice_days")
+
+
+class _Errors:
+    def __init__(self):
+        self.details: dict = {}
+
+    def add(self, field: str, message) -> None:
+        self.details.setdefault(field, str(message))
+
+    def raise_if_any(self) -> None:
+        if self.details:
+            raise ValidationFailed(" ".join(self.details.values()), details=dict(self.details))
+
+
+def _int(errors, data, key, label, *, low=None, high=None, required=False):
+    value = data.get(key)
+    if value in (None, ""):
+        if required:
+            errors.add(key, _("%(field)s is required.", field=label))
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except ValueError:
+            errors.add(key, _("%(field)s must be a whole number.", field=label))
+            return None
+    if low is not None and value < low or high is not None and value > high:
+        if high is None:
+            errors.add(key, _("%(field)s must be at least %(low)s.", field=label, low=low))
+        else:
+            errors.add(key, _("%(field)s must be between %(low)s and %(high)s.", field=label, low=low, high=high))
+        return None
+    return value
+
+
+def clean_challenge(data: dict, *, now: datetime) -> dict:
+    """Check a (possibly partial) draft; return cleaned columns and child rows."""
+    errors = _Errors()
+    out: dict = {}
+    if "title" in data:
+        title = (data.get("title") or "").strip()
+        if not title:
+            errors.add("title", _("Title is required."))
+        elif len(title) > 200:
+            errors.add("title", _("Title is longer than 200 characters."))
+        out["title"] = title
+    if "field" in data:
+        value = data.get("field") or None
+        if value is not None:
+            try:
+                value = ChallengeField(value)
+            except ValueError:
+                errors.add("field", _("Choose a field from the list."))
+        out["field"] = value
+    if "problem" in data:
+        out["problem"] = (data.get("problem") or "").strip() or None
+    if "budget_fen" in data:
+        out["budget_fen"] = _int(errors, data, "budget_fen", _l("Budget offered"), low=1)
+    if "enterprise_cofunding_fen" in data:
+        out["enterprise_cofunding_fen"] = _int(errors, data, "enterprise_cofunding_fen",
+                                               _l("Enterprise co-funding"), low=0)
+    if "max_winners" in data:
+        out["max_winners"] = _int(errors, data, "max_winners", _l("Maximum number of winners"),
+                                  low=1, high=20, required=True)
+    if "pass_mark" in data:
+        out["pass_mark"] = _int(errors, data, "pass_mark", _l("Pass mark"), low=0, high=100, required=True)
+    if "duration_months" in data:
+        out["duration_months"] = _int(errors, data, "duration_months", _l("Project duration"), low=1, high=120)
+    if "notice_days" in data:
+        out["notice_days"] = _int(errors, data, "notice_days", _l("Notice period"), low=1, high=60, required=True)
+    if "blind_review" in data:
+        out["blind_review"] = bool(data.get("blind_review"))
+    if "deadline_at" in data:
+        deadline = data.get("deadline_at")
+        if deadline is not None and not isinstance(deadline, datetime):
+            errors.add("deadline_at", _("Bidding deadline is not a date and time."))
+        elif deadline is not None and deadline <= now:
+            errors.add("deadline_at", _("The bidding deadline must be in the future."))
+        out["deadline_at"] = deadline
+    if "indicators" in data:
+        rows = []
+        for i, row in enumerate(data.get("indicators") or [], start=1):
+            name = (row.get("name") or "").strip()
+            target = str(row.get("target_value") or "").strip()
+            if not name or not target:
+                errors.add("indicators", _("Indicator %(n)s needs a name and a target value.", n=i))
+                continue
+            if len(name) > 200 or len(target) > 100 or len(row.get("unit") or "") > 50:
+                errors.add("indicators", _("Indicator %(n)s is too long.", n=i))
+                continue
+            rows.append({"name": name, "target_value": target, "unit": (row.get("unit") or "").strip(),
+                         "binding": bool(row.get("binding"))})
+        out["indicators"] = rows
+    if "rubric" in data:
+        rows = []
+        for i, row in enumerate(data.get("rubric") or [], start=1):
+            name = (row.get("name") or "").strip()
+            weight = _int(errors, row, "weight", _l("Weight of criterion %(n)s", n=i), low=1, high=100)
+            if not name or weight is None:
+                errors.add("rubric", _("Criterion %(n)s needs a name and a weight from 1 to 100.", n=i))
+                continue
+            rows.append({"name": name[:200], "weight": weight})
+        total = sum(r["weight"] for r in rows)
+        if "rubric" not in errors.details and total != 100:
+            errors.add("rubric", _("The rubric weights add up to %(total)s, not 100.", total=total))
+        out["rubric"] = rows
+    errors.raise_if_any()
+    return out
+
+
+def _apply(challenge: Challenge, values: dict) -> None:
+    for key in EDITABLE:
+        if key in values:
+            setattr(challenge, key, values[key])
+    if "indicators" in values:
+        challenge.indicators = [ChallengeIndicator(position=i, **row)
+                                for i, row in enumerate(values["indicators"])]
+    if "rubric" in values:
+        challenge.rubric = [RubricCriterion(position=i, **row) for i, row in enumerate(values["rubric"])]
+
+
+def _changes(values: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+
+
+def create_challenge(*, actor, data: dict, owner_org=None) -> Challenge:
+    """A new draft owned by the actor's organisation (an enterprise)."""
+    owner_org = owner_org or getattr(actor, "organization", None)
+    if actor is None or actor.role != "enterprise" or owner_org is None \
+            or owner_org.id != actor.organization_id:
+        raise Forbidden(_("Only an enterprise account posts challenges, for its own organisation."))
+    data = dict(data)
+    data.setdefault("title", "")
+    if not data.get("rubric"):
+        data["rubric"] = [{"name": str(name), "weight": weight} for name, weight in DEFAULT_RUBRIC]
+    values = clean_challenge(data, now=clock.now())
+    challenge = Challenge(owner_org=owner_org, created_by_id=actor.id, state=ChallengeState.draft)
+    _apply(challenge, values)
+    db.session.add(challenge)
+    db.session.flush()
+    audit.record(challenge, "create", actor=actor, evidence=_changes(values))
+    return challenge
+
+
+def can_edit(challenge: Challenge, user) -> bool:
+    return (getattr(user, "is_authenticated", False) and user.role == "enterprise"
+            and user.organization_id == challenge.owner_org_id and challenge.state == ChallengeState.draft)
+
+
+def update_challenge(challenge: Challenge, *, actor, data: dict,
+                     expected_version: int | None = None) -> Challenge:
+    """Save (part of) a draft; only the owner edits, only while it is a draft."""
+    if not can_edit(challenge, actor):
+        if challenge.state != ChallengeState.draft:
+            raise Refused(_("Only a draft can be edited; this challenge is %(state)s.",
+                            state=challenge.__workflow__.state_label(challenge.state)))
+        raise Forbidden(_("Only the enterprise that posted the challenge may do this."))
+    _check_version(challenge, expected_version)
+    values = clean_challenge(data, now=clock.now())
+    _apply(challenge, values)
+    db.session.flush()
+    audit.record(challenge, "update", actor=actor, evidence=_changes(values))
+    return challenge
+
+
+def set_cofunding_ratio(challenge: Challenge, *, actor, own: int | None, public: int | None) -> Challenge:
+    """Officer override of the bid co-funding ratio; None, None = the default."""
+    if actor is None or actor.role not in ("officer", "admin"):
+        raise Forbidden(_("Only the bureau sets the co-funding ratio."))
+    if challenge.state not in (ChallengeState.draft, ChallengeState.submitted):
+        raise Refused(_("The co-funding ratio can only be changed before publication."))
+    if (own is None) != (public is None) or (own is not None and (own < 1 or public < 1)):
+        message = _("Give both parts of the ratio as whole numbers of at least 1, or neither.")
+        raise ValidationFailed(message, details={"cofund_own": message})
+    challenge.cofund_own, challenge.cofund_public = own, public
+    db.session.flush()
+    audit.record(challenge, "set_cofunding_ratio", actor=actor, evidence={"own": own, "public": public})
+    return challenge
+
+
+def add_attachment(challenge: Challenge, *, actor, stream, filename: str) -> ChallengeAttachment:
+    if not can_edit(challenge, actor):
+        raise Refused(_("Attachments can only be added to a draft, by its owner."))
+    stored = files.store_pdf(stream, filename)
+    attachment = ChallengeAttachment(challenge=challenge, uploaded_by_id=actor.id, **stored)
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record(challenge, "add_attachment", actor=actor, evidence=stored)
+    return attachment
+
+
+def _check_version(obj, expected_version) -> None:
+    if expected_version is not None and obj.version != int(expected_version):
+        raise ChangedUnderYou(_changed_message())
+
+
+def close_if_due(challenge: Challenge) -> bool:
+    """Close bidding on a published challenge whose deadline has passed (the clock acts)."""
+    if challenge.state == ChallengeState.published and challenge.deadline_at is not None \
+            and challenge.deadline_at <= clock.now():
+        fire(challenge, "close_bidding", None)
+        return True
+    return False
+
+
+@tick_job("close_bidding")
+def close_due_challenges() -> int:
+    due = db.session.scalars(
+        sa.select(Challenge).where(Challenge.state == ChallengeState.published,
+                                   Challenge.deadline_at <= clock.now()).order_by(Challenge.id)
+    ).all()
+    return sum(1 for challenge in due if close_if_due(challenge))

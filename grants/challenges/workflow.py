@@ -1,0 +1,66 @@
+"""The challenge (榜单) lifecycle.
+
+This area declares the front half: submit, return_for_revision, publish,
+close_bidding and withdraw. Areas further down the line (expert review,
+award) add theirs with :func:`add_challenge_transitions`, which rebuilds the
+one shared :data:`CHALLENGE_WORKFLOW` in place (same object, so every
+reference to it sees the new transitions). The state enum already holds
+every state of the design.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from grants.challenges import rules
+from grants.challenges.models import Challenge, ChallengeState
+from grants.core.workflow import Transition, Workflow, transition
+from grants.integrity.check import integrity_guard, org_subject
+
+S = ChallengeState
+
+CHALLENGE_STATES = {
+    S.draft.value: _l("draft"),
+    S.submitted.value: _l("submitted for publication"),
+    S.published.value: _l("open for bids"),
+    S.closed.value: _l("bidding closed"),
+    S.reviewing.value: _l("under expert review"),
+    S.notice.value: _l("award under public notice"),
+    S.awarded.value: _l("awarded"),
+    S.failed.value: _l("failed (no winner)"),
+    S.withdrawn.value: _l("withdrawn"),
+}
+
+
+def _owner(attempt):
+    return [org_subject(attempt.obj.owner_org, "owner")]
+
+
+_owner.__name__ = "owner"
+
+CHALLENGE_TRANSITIONS: list[Transition] = [
+    transition("submit", S.draft, S.submitted, roles={"enterprise"}, label=_l("Submit for publication"),
+               allow=rules.owner_only, guards=[rules.complete,
+                                               integrity_guard(_owner, _l("submit a challenge"))]),
+    transition("return_for_revision", S.submitted, S.draft, roles={"officer"},
+               label=_l("Return for revision"), comment_required=True, style="warning"),
+    transition("publish", S.submitted, S.published, roles={"officer"}, label=_l("Publish"),
+               guards=[rules.complete, rules.deadline_in_future,
+                       integrity_guard(_owner, _l("publish a challenge"))],
+               effects=[rules.stamp_published]),
+    transition("close_bidding", S.published, S.closed, roles={"officer", "system"},
+               label=_l("Close bidding"), guards=[rules.deadline_passed], effects=[rules.stamp_closed]),
+    transition("withdraw", (S.draft, S.submitted, S.published), S.withdrawn,
+               roles={"enterprise", "officer"}, label=_l("Withdraw"), allow=rules.may_withdraw,
+               guards=[rules.officer_gives_reason], style="danger"),
+]
+
+CHALLENGE_WORKFLOW = Workflow("challenge", CHALLENGE_STATES, S.draft.value, CHALLENGE_TRANSITIONS)
+Challenge.__workflow__ = CHALLENGE_WORKFLOW
+
+
+def add_challenge_transitions(*transitions: Transition) -> None:
+    """Add transitions (e.g. start_review, propose_award) to the shared workflow."""
+    known = {t.name for t in CHALLENGE_TRANSITIONS}
+    CHALLENGE_TRANSITIONS.extend(t for t in transitions if t.name not in known)
+    rebuilt = Workflow("challenge", CHALLENGE_STATES, S.draft.value, CHALLENGE_TRANSITIONS)
+    CHALLENGE_WORKFLOW.__dict__.update(rebuilt.__dict__)
