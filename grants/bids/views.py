@@ -1,0 +1,265 @@
+"""Bid pages: drafting, submitting, partners' confirmation and the eligibility check."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from grants.bids import bp, rules, services
+from grants.bids.forms import AttachmentForm, BidForm, ConfirmForm
+from grants.bids.models import Bid, BidAttachment, BidState
+from grants.bids.workflow import BID_WORKFLOW
+from grants.challenges import files
+from grants.challenges import views as challenge_views
+from grants.challenges.models import Challenge, ChallengeState
+from grants.challenges.views import apply_errors, get_visible
+from grants.core import audit, clock
+from grants.core.errors import DomainError, ValidationFailed
+from grants.core.permissions import is_officer, role_required
+from grants.core.registry import add_nav, add_panel
+from grants.core.workflow import fire
+from grants.extensions import db
+from grants.integrity.check import check
+
+add_nav(_l("My bids"), "bids.mine", {"applicant"}, order=12)
+
+FORM_FIELDS = {"requested_fen": "requested_yuan", "own_cofunding_fen": "own_cofunding_yuan",
+               "breakdown": "equipment_yuan", "lead": "lead_id_number", "id_number": "lead_id_number",
+               "person_name": "lead_name"}
+
+
+def get_bid(bid_id: int) -> Bid:
+    """The bid if this user may see it; otherwise 404 (not 403), whoever asks."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or not services.can_view(current_user, bid):
+        abort(404)
+    return bid
+
+
+@bp.get("/mine")
+@role_required("applicant")
+def mine():
+    query = (sa.select(Bid).where(Bid.organization_id == current_user.organization_id)
+             .order_by(Bid.updated_at.desc(), Bid.id.desc()))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("bids/mine.html", page=page, label=BID_WORKFLOW.state_label)
+
+
+@bp.post("/new/<int:challenge_id>")
+@role_required("applicant")
+def new(challenge_id: int):
+    challenge = get_visible(challenge_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        bid = services.create_bid(challenge, actor=current_user)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("challenges.show", challenge_id=challenge.id))
+    flash(_("A draft bid was started; fill it in and submit it before the deadline."), "success")
+    return redirect(url_for("bids.edit", bid_id=bid.id))
+
+
+@bp.get("/<int:bid_id>")
+@login_required  # someone else's bid is 404, whatever the role
+def show(bid_id: int):
+    bid = get_bid(bid_id)
+    integrity = check(rules.subjects(bid)) if is_officer(current_user) else None
+    return render_template(
+        "bids/show.html", bid=bid, challenge=bid.challenge, state_label=BID_WORKFLOW.state_label(bid.state),
+        transitions=BID_WORKFLOW.available(bid, current_user), attachment_form=AttachmentForm(),
+        can_edit=services.can_edit(current_user, bid), checklist=rules.checklist(bid), integrity=integrity,
+        ratio=rules.cofunding_ratio(bid), events=audit.history(bid), now=clock.now())
+
+
+@bp.route("/<int:bid_id>/edit", methods=["GET", "POST"])
+@login_required  # someone else's bid is 404, whatever the role
+def edit(bid_id: int):
+    bid = get_bid(bid_id)
+    if not services.can_edit(current_user, bid):
+        flash(_("Only a draft bid can be edited."), "warning")
+        return redirect(url_for("bids.show", bid_id=bid.id))
+    form = BidForm()
+    promised = {i.challenge_indicator_id: i.promised_value for i in bid.indicators}
+    if request.method == "GET":
+        form.fill_from(bid)
+    if form.validate_on_submit():
+        promised = {ci.id: request.form.get(f"indicator_{ci.id}", "") for ci in bid.challenge.indicators}
+        try:
+            services.update_bid(bid, actor=current_user, data=form.to_data(promised),
+                                expected_version=form.version.data or None)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            if isinstance(exc, ValidationFailed):
+                apply_errors(form, exc, FORM_FIELDS)
+            else:
+                flash(str(exc), "danger")
+        else:
+            flash(_("Draft saved."), "success")
+            return redirect(url_for("bids.show", bid_id=bid.id))
+    return render_template("bids/form.html", form=form, bid=bid, promised=promised)
+
+
+@bp.post("/<int:bid_id>/do/<name>")
+@login_required  # someone else's bid is 404, whatever the role
+def act(bid_id: int, name: str):
+    bid = get_bid(bid_id)
+    try:
+        fire(bid, name, current_user, comment=request.form.get("comment"),
+             expected_version=request.form.get("version") or None)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash(_("Done: %(action)s.", action=BID_WORKFLOW.transitions[name].label), "success")
+    if request.form.get("next") == "eligibility":
+        return redirect(url_for("bids.eligibility", challenge_id=bid.challenge_id))
+    return redirect(url_for("bids.show", bid_id=bid.id))
+
+
+@bp.post("/<int:bid_id>/attachments")
+@login_required  # someone else's bid is 404, whatever the role
+def upload(bid_id: int):
+    bid = get_bid(bid_id)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_attachment(bid, actor=current_user, stream=form.file.data.stream,
+                                    filename=form.file.data.filename)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(_("Attachment uploaded."), "success")
+    else:
+        flash(_("Choose a PDF file to upload."), "danger")
+    return redirect(url_for("bids.show", bid_id=bid.id))
+
+
+@bp.get("/<int:bid_id>/attachments/<int:attachment_id>")
+@login_required  # someone else's bid is 404, whatever the role
+def attachment(bid_id: int, attachment_id: int):
+    bid = get_bid(bid_id)
+    att = db.session.get(BidAttachment, attachment_id)
+    if att is None or att.bid_id != bid.id:
+        abort(404)
+    return send_file(files.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
+                     download_name=att.original_filename)
+
+
+@bp.route("/<int:bid_id>/partner", methods=["GET", "POST"])
+@login_required  # someone else's bid is 404, whatever the role
+def partner(bid_id: int):
+    """A partner organisation's user sees what it is asked to join and confirms."""
+    bid = db.session.get(Bid, bid_id)
+    partner = services.is_partner_user(current_user, bid) if bid else None
+    if partner is None:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_partner(bid, actor=current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(_("Participation confirmed."), "success")
+        return redirect(url_for("bids.partner", bid_id=bid.id))
+    return render_template("bids/partner.html", bid=bid, partner=partner, form=form)
+
+
+# eligibility check (形式审查) -----------------------------------------------------------
+
+@bp.get("/eligibility/<int:challenge_id>")
+@role_required("officer", "admin")
+def eligibility(challenge_id: int):
+    challenge = get_visible(challenge_id)
+    if challenge.state == ChallengeState.published:
+        from grants.challenges.services import close_if_due
+
+        if close_if_due(challenge):
+            db.session.commit()
+    bids = db.session.scalars(sa.select(Bid).where(
+        Bid.challenge_id == challenge.id, Bid.state.notin_((BidState.draft, BidState.withdrawn)))
+        .order_by(Bid.submitted_at, Bid.id)).all()
+    rows = []
+    for bid in bids:
+        rows.append({"bid": bid, "checklist": rules.checklist(bid), "integrity": check(rules.subjects(bid)),
+                     "transitions": BID_WORKFLOW.available(bid, current_user)})
+    return render_template("bids/eligibility.html", challenge=challenge, rows=rows,
+                           label=BID_WORKFLOW.state_label)
+
+
+# on a challenge's page -------------------------------------------------------------
+
+def challenge_section(challenge: Challenge, user):
+    """Bids on the challenge page: the team's own; titles and organisations for the owner
+    once bidding has closed; all of them for officers."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if is_officer(user):
+        bids = _listed_bids(challenge)
+        mode = "officer"
+    elif services.owner_sees_bids(user, challenge):
+        bids = _listed_bids(challenge)
+        mode = "owner"
+    elif user.role == "applicant":
+        bids = db.session.scalars(sa.select(Bid).where(
+            Bid.challenge_id == challenge.id, Bid.organization_id == user.organization_id)
+            .order_by(Bid.id)).all()
+        mode = "team"
+    else:
+        return None
+    can_start = (user.role == "applicant" and challenge.bidding_open()
+                 and not any(b.state != BidState.withdrawn for b in bids))
+    return Markup(render_template("bids/_challenge_section.html", challenge=challenge, bids=bids, mode=mode,
+                                  can_start=can_start, form=ConfirmForm(), label=BID_WORKFLOW.state_label))
+
+
+def _listed_bids(challenge):
+    return db.session.scalars(sa.select(Bid).where(
+        Bid.challenge_id == challenge.id, Bid.state.notin_((BidState.draft, BidState.withdrawn)))
+        .order_by(Bid.submitted_at, Bid.id)).all()
+
+
+challenge_views.PAGE_SECTIONS.append(challenge_section)
+
+
+# dashboard panels ------------------------------------------------------------------
+
+def my_bids_panel(user):
+    bids = db.session.scalars(sa.select(Bid).where(Bid.organization_id == user.organization_id)
+                              .order_by(Bid.updated_at.desc()).limit(10)).all()
+    return Markup(render_template("bids/_panel.html", bids=bids, label=BID_WORKFLOW.state_label))
+
+
+def open_challenges_panel(user):
+    rows = db.session.scalars(sa.select(Challenge).where(
+        Challenge.state == ChallengeState.published, Challenge.deadline_at > clock.now())
+        .order_by(Challenge.deadline_at).limit(10)).all()
+    return challenge_views._panel(rows, _("No challenge is open for bids right now."))
+
+
+def awaiting_eligibility_panel(user):
+    pending = (sa.select(Bid.challenge_id).where(Bid.state == BidState.submitted).distinct())
+    rows = db.session.scalars(sa.select(Challenge).where(
+        Challenge.state == ChallengeState.closed, Challenge.id.in_(pending))
+        .order_by(Challenge.closed_at).limit(10)).all()
+    if not rows:
+        return None
+    return Markup(render_template("bids/_eligibility_panel.html", challenges=rows))
+
+
+add_panel(_l("My bids"), {"applicant"}, my_bids_panel, order=10)
+add_panel(_l("Challenges open for bids"), {"applicant"}, open_challenges_panel, order=11)
+add_panel(_l("Closed challenges awaiting the eligibility check"), {"officer", "admin"},
+          awaiting_eligibility_panel, order=11)

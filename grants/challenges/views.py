@@ -1,0 +1,292 @@
+"""Challenge pages: the public board, a challenge's page, drafting and the transitions."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy.orm import with_expression
+
+from grants.challenges import bp, files, services
+from grants.challenges.forms import AttachmentForm, ChallengeForm, RatioForm
+from grants.challenges.models import (FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeAttachment,
+                                      ChallengeField, ChallengeState)
+from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
+from grants.core import audit, clock
+from grants.core.errors import DomainError, ValidationFailed
+from grants.core.permissions import is_officer, role_required
+from grants.core.registry import add_nav, add_panel
+from grants.core.workflow import fire
+from grants.extensions import db
+
+add_nav(_l("Challenge board"), "challenges.board", {"*"}, order=10)
+add_nav(_l("My challenges"), "challenges.manage", {"enterprise"}, order=11)
+add_nav(_l("Challenges"), "challenges.manage", {"officer", "admin"}, order=11)
+
+BOARD_PER_PAGE = 50
+
+# Other areas add sections to a challenge's page: fn(challenge, user) -> Markup | None
+# (bids: the bids so far, the eligibility check; review: scores, the award).
+PAGE_SECTIONS: list = []
+
+
+def apply_errors(form, exc: ValidationFailed, mapping: dict | None = None) -> None:
+    placed = False
+    for name, message in exc.details.items():
+        field = getattr(form, (mapping or {}).get(name, name), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [message]
+            placed = True
+    if not placed:
+        flash(str(exc), "danger")
+
+
+def can_see(challenge: Challenge, user) -> bool:
+    if challenge.is_public or is_officer(user):
+        return True
+    return (getattr(user, "is_authenticated", False) and user.role == "enterprise"
+            and user.organization_id == challenge.owner_org_id)
+
+
+def get_visible(challenge_id: int) -> Challenge:
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None or not can_see(challenge, current_user):
+        abort(404)
+    return challenge
+
+
+def counted_bids():
+    """Bids so far per challenge, as a grouped subquery (drafts and withdrawn bids do not count)."""
+    bids = db.metadata.tables["bids"]  # the bids area owns the table; no import the other way
+    return (sa.select(bids.c.challenge_id, sa.func.count().label("n"))
+            .where(bids.c.state.notin_(("draft", "withdrawn")))
+            .group_by(bids.c.challenge_id).subquery())
+
+
+def with_bid_counts(query):
+    counts = counted_bids()
+    return (query.outerjoin(counts, counts.c.challenge_id == Challenge.id)
+            .options(with_expression(Challenge.bid_count, sa.func.coalesce(counts.c.n, 0))))
+
+
+# the public board ---------------------------------------------------------------
+
+@bp.get("/")
+def board():
+    q = request.args.get("q", "").strip()
+    field = request.args.get("field", "")
+    status = request.args.get("status", "")
+    sort = request.args.get("sort", "deadline")
+    query = sa.select(Challenge)
+    if status in {s.value for s in PUBLIC_STATES}:
+        query = query.where(Challenge.state == status)
+    else:
+        status = ""
+        query = query.where(Challenge.state.in_(PUBLIC_STATES))
+    if field in {f.value for f in ChallengeField}:
+        query = query.where(Challenge.field == field)
+    for word in q.split()[:5]:
+        like = f"%{word}%"
+        query = query.where(sa.or_(Challenge.title.ilike(like), Challenge.problem.ilike(like)))
+    if sort == "budget":
+        query = query.order_by(Challenge.budget_fen.desc(), Challenge.id.desc())
+    else:
+        sort = "deadline"
+        # Open challenges first, the nearest deadline first.
+        query = query.order_by((Challenge.state != ChallengeState.published), Challenge.deadline_at, Challenge.id)
+    page = db.paginate(with_bid_counts(query), per_page=BOARD_PER_PAGE, error_out=False)
+    return render_template("challenges/board.html", page=page, q=q, field=field, status=status, sort=sort,
+                           fields=FIELD_LABELS, states=[(s.value, CHALLENGE_STATES[s.value]) for s in PUBLIC_STATES],
+                           now=clock.now())
+
+
+# one challenge ------------------------------------------------------------------
+
+@bp.get("/<int:challenge_id>")
+def show(challenge_id: int):
+    challenge = get_visible(challenge_id)
+    if is_officer(current_user) and challenge.state == ChallengeState.published:
+        # An officer opening a challenge whose deadline has passed closes it then.
+        if services.close_if_due(challenge):
+            db.session.commit()
+    counts = counted_bids()
+    count = db.session.scalar(sa.select(counts.c.n).where(counts.c.challenge_id == challenge.id))
+    sections = [s for s in (fn(challenge, current_user) for fn in PAGE_SECTIONS) if s]
+    transitions = (CHALLENGE_WORKFLOW.available(challenge, current_user)
+                   if current_user.is_authenticated else [])
+    if challenge.state == ChallengeState.published and not is_officer(current_user):
+        transitions = []  # closing and withdrawing a published challenge is the bureau's
+    return render_template(
+        "challenges/show.html", challenge=challenge, bid_count=count or 0, sections=sections,
+        transitions=transitions, state_label=CHALLENGE_WORKFLOW.state_label(challenge.state),
+        can_edit=services.can_edit(challenge, current_user), attachment_form=AttachmentForm(),
+        ratio_form=RatioForm(obj=challenge), now=clock.now(),
+        events=audit.history(challenge) if (is_officer(current_user) or _is_owner(challenge)) else None)
+
+
+def _is_owner(challenge) -> bool:
+    return (current_user.is_authenticated and current_user.role == "enterprise"
+            and current_user.organization_id == challenge.owner_org_id)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("enterprise")
+def new():
+    form = ChallengeForm()
+    if request.method == "GET":
+        form.rubric.data = "\n".join(f"{name} | {weight}" for name, weight in _default_rubric())
+    if form.validate_on_submit():
+        try:
+            challenge = services.create_challenge(actor=current_user, data=form.to_data())
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            _refused(form, exc)
+        else:
+            flash(_("Draft saved."), "success")
+            return redirect(url_for("challenges.show", challenge_id=challenge.id))
+    return render_template("challenges/form.html", form=form, challenge=None)
+
+
+def _default_rubric():
+    from grants.challenges.models import DEFAULT_RUBRIC
+
+    return [(str(name), weight) for name, weight in DEFAULT_RUBRIC]
+
+
+def _refused(form, exc: DomainError) -> None:
+    if isinstance(exc, ValidationFailed):
+        apply_errors(form, exc, {"deadline_at": "deadline", "budget_fen": "budget_yuan",
+                                 "enterprise_cofunding_fen": "enterprise_cofunding_yuan"})
+    else:
+        flash(str(exc), "danger")
+
+
+@bp.route("/<int:challenge_id>/edit", methods=["GET", "POST"])
+@login_required  # someone else's draft is 404, whatever the role
+def edit(challenge_id: int):
+    challenge = get_visible(challenge_id)
+    if not _is_owner(challenge):
+        abort(404)
+    form = ChallengeForm()
+    if request.method == "GET":
+        form.fill_from(challenge)
+    if form.validate_on_submit():
+        try:
+            services.update_challenge(challenge, actor=current_user, data=form.to_data(),
+                                      expected_version=form.version.data or None)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            _refused(form, exc)
+        else:
+            flash(_("Draft saved."), "success")
+            return redirect(url_for("challenges.show", challenge_id=challenge.id))
+    return render_template("challenges/form.html", form=form, challenge=challenge)
+
+
+@bp.post("/<int:challenge_id>/do/<name>")
+@role_required("enterprise", "officer", "admin")
+def act(challenge_id: int, name: str):
+    challenge = get_visible(challenge_id)
+    try:
+        fire(challenge, name, current_user, comment=request.form.get("comment"),
+             expected_version=request.form.get("version") or None)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash(_("Done: %(action)s.", action=CHALLENGE_WORKFLOW.transitions[name].label), "success")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id))
+
+
+@bp.post("/<int:challenge_id>/ratio")
+@role_required("officer", "admin")
+def ratio(challenge_id: int):
+    challenge = get_visible(challenge_id)
+    form = RatioForm()
+    if form.validate_on_submit():
+        try:
+            services.set_cofunding_ratio(challenge, actor=current_user, own=form.cofund_own.data,
+                                         public=form.cofund_public.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(_("Saved."), "success")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id))
+
+
+@bp.post("/<int:challenge_id>/attachments")
+@login_required  # someone else's draft is 404, whatever the role
+def upload(challenge_id: int):
+    challenge = get_visible(challenge_id)
+    if not _is_owner(challenge):
+        abort(404)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_attachment(challenge, actor=current_user, stream=form.file.data.stream,
+                                    filename=form.file.data.filename)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(_("Attachment uploaded."), "success")
+    else:
+        flash(_("Choose a PDF file to upload."), "danger")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id))
+
+
+@bp.get("/<int:challenge_id>/attachments/<int:attachment_id>")
+def attachment(challenge_id: int, attachment_id: int):
+    challenge = get_visible(challenge_id)
+    att = db.session.get(ChallengeAttachment, attachment_id)
+    if att is None or att.challenge_id != challenge.id:
+        abort(404)
+    return send_file(files.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
+                     download_name=att.original_filename)
+
+
+# lists for enterprises and officers --------------------------------------------------
+
+@bp.get("/manage")
+@role_required("enterprise", "officer", "admin")
+def manage():
+    state = request.args.get("state", "")
+    query = sa.select(Challenge).order_by(Challenge.updated_at.desc(), Challenge.id.desc())
+    if current_user.role == "enterprise":
+        query = query.where(Challenge.owner_org_id == current_user.organization_id)
+    if state in CHALLENGE_STATES:
+        query = query.where(Challenge.state == state)
+    page = db.paginate(with_bid_counts(query), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("challenges/manage.html", page=page, state=state, states=CHALLENGE_STATES,
+                           label=CHALLENGE_WORKFLOW.state_label)
+
+
+# dashboard panels ------------------------------------------------------------------
+
+def _panel(challenges, empty) -> Markup:
+    return Markup(render_template("challenges/_panel.html", challenges=challenges, empty=empty,
+                                  label=CHALLENGE_WORKFLOW.state_label))
+
+
+def my_challenges_panel(user):
+    rows = db.session.scalars(sa.select(Challenge).where(Challenge.owner_org_id == user.organization_id)
+                              .order_by(Challenge.updated_at.desc()).limit(10)).all()
+    return _panel(rows, _("You have not posted a challenge yet."))
+
+
+def awaiting_publication_panel(user):
+    rows = db.session.scalars(sa.select(Challenge).where(Challenge.state == ChallengeState.submitted)
+                              .order_by(Challenge.updated_at).limit(10)).all()
+    return _panel(rows, _("No challenge is waiting for publication.")) if rows else None
+
+
+add_panel(_l("My challenges"), {"enterprise"}, my_challenges_panel, order=10)
+add_panel(_l("Challenges awaiting publication"), {"officer", "admin"}, awaiting_publication_panel, order=10)
