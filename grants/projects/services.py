@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from grants.core import audit
 from grants.core.permissions import is_officer
+from grants.core.workflow import fire
 from grants.extensions import db
-from grants.projects.models import Project
+from grants.integrity.effects import on_black_entry
+from grants.integrity.models import IntegrityEntry, SubjectType
+from grants.projects.models import Project, ProjectState
 
 
 def create_project(bid, *, actor=None) -> Project:
@@ -45,3 +49,20 @@ def projects_visible_to(user):
         return query.join(Challenge, Challenge.id == Project.challenge_id).where(
             Challenge.owner_org_id == user.organization_id)
     return query.where(sa.false())
+
+
+@on_black_entry("suspend_projects")
+def suspend_projects(entry: IntegrityEntry, actor) -> int:
+    """Active projects led by the newly black-listed organisation or person are suspended."""
+    if entry.subject_type == SubjectType.organization:
+        led = Project.lead_org.has(credit_code=entry.subject_code)
+    else:
+        led = Project.lead_person.has(id_number=entry.subject_code)
+    projects = db.session.scalars(sa.select(Project).where(Project.state == ProjectState.active, led)
+                                  .order_by(Project.id)).all()
+    for project in projects:
+        fire(project, "suspend", actor,
+             comment=_("Suspended: black-list entry %(basis)s against %(name)s.",
+                       basis=entry.basis, name=entry.subject_name),
+             entry_id=entry.id)
+    return len(projects)

@@ -7,11 +7,13 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from grants.auth.models import User
 from grants.bids.models import Bid
 from grants.challenges import files
 from grants.challenges.models import Challenge, ChallengeState
+from grants.challenges.views import PAGE_SECTIONS
 from grants.challenges.workflow import CHALLENGE_WORKFLOW
 from grants.core import audit, clock
 from grants.core.errors import DomainError, ValidationFailed
@@ -417,3 +419,21 @@ def object_to(challenge_id: int):
     else:
         flash(_("Your objection is filed; the answer will be shown here."), "success")
     return redirect(url_for("reviews.notice", challenge_id=challenge.id))
+
+
+# a section on the challenge's own page ---------------------------------------------------
+
+def challenge_section(challenge, user):
+    links = []
+    if challenge.state in (ChallengeState.notice, ChallengeState.awarded) and notice_of(challenge) is not None:
+        links.append((url_for("reviews.notice", challenge_id=challenge.id), _("Public notice of award")))
+    if getattr(user, "is_authenticated", False) and user.role == "officer" \
+            and challenge.state in REVIEW_STAGE_STATES:
+        links.append((url_for("reviews.panel", challenge_id=challenge.id), _("Review panel")))
+        links.append((url_for("reviews.table", challenge_id=challenge.id), _("Scores and ranking")))
+    if not links:
+        return None
+    return Markup(render_template("reviews/_challenge_section.html", links=links))
+
+
+PAGE_SECTIONS.append(challenge_section)

@@ -149,3 +149,22 @@ def test_a_black_entry_withdraws_the_reviewers_pending_assignments(make):
     assert entry.basis in assignment.recusal_reason
     event = audit.history(assignment)[-1]
     assert event.action == "withdraw" and entry.basis in event.comment
+
+
+def test_officer_and_reviewer_pages(make, login, client):
+    challenge, officer, _bids = reviewing(make)
+    reviewers = [make.reviewer(name=f"专家{i}") for i in range(3)]
+    login(officer)
+    assert challenge.title in client.get("/reviews/").get_data(as_text=True)
+    response = client.post(f"/reviews/challenges/{challenge.id}/draw", data={"size": "2", "seed": "7"},
+                           follow_redirects=True)
+    assert "已抽取 2 名专家" in response.get_data(as_text=True)
+    drawn = services.assignments_of(challenge)
+    assert len(drawn) == 2
+    client.post("/logout")
+    login(drawn[0].reviewer)
+    html = client.get("/reviews/mine").get_data(as_text=True)
+    assert challenge.title in html and "待声明" in html
+    assert "本人声明与本榜单的任何揭榜申报及单位均无利益冲突" in client.get(
+        f"/reviews/assignments/{drawn[0].id}").get_data(as_text=True)
+    assert {a.reviewer for a in drawn} <= set(reviewers)

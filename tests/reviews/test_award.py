@@ -135,6 +135,8 @@ def test_reviewing_to_notice_to_upheld_objection_and_back_to_award(make, login, 
     html = client.get(f"/reviews/notice/{challenge.id}").get_data(as_text=True)
     assert "立项公示" in html and bids[0].organization.name in html and "¥400,000.00" in html
     assert bids[1].organization.name not in html
+    page = client.get(f"/challenges/{challenge.id}").get_data(as_text=True)
+    assert f"/reviews/notice/{challenge.id}" in page  # linked from the challenge's own page
 
     # confirming before the notice ends is refused
     with pytest.raises(Refused, match="公示期满后方可确认立项"):
