@@ -15,8 +15,8 @@ from grants.challenges.models import RubricCriterion
 from grants.extensions import db
 from grants.integrity.check import red_codes
 from grants.reviews import scoring
-from grants.reviews.models import (OPINION_LABELS, AssignmentState, Review, ReviewAssignment, ReviewScore,
-                                   ReviewState)
+from grants.reviews.models import (OPINION_LABELS, AssignmentState, Opinion, Review, ReviewAssignment,
+                                   ReviewScore, ReviewState)
 
 # Reviews that count: submitted, by a reviewer still on the panel.
 COUNTED_ASSIGNMENT_STATES = (AssignmentState.accepted, AssignmentState.submitted)
@@ -45,6 +45,7 @@ class OfficerTable:
 
 
 def officer_table(challenge, bid_states=None) -> OfficerTable:
+    """Everything the officer's table shows, in five queries whatever the size."""
     from grants.reviews.rules import REVIEWED_BID_STATES
 
     criteria = db.session.scalars(sa.select(RubricCriterion).where(RubricCriterion.challenge_id == challenge.id)
@@ -54,22 +55,30 @@ def officer_table(challenge, bid_states=None) -> OfficerTable:
     assignments = db.session.scalars(sa.select(ReviewAssignment).where(
         ReviewAssignment.challenge_id == challenge.id).order_by(ReviewAssignment.id)).all()
     counted = {a.id: a.reviewer_id for a in assignments if a.state in COUNTED_ASSIGNMENT_STATES}
-    score_rows = db.session.execute(
-        sa.select(Review.assignment_id, Review.bid_id, Review.opinion, ReviewScore.criterion_id, ReviewScore.score)
-        .join(ReviewScore, ReviewScore.review_id == Review.id)
-        .join(ReviewAssignment, ReviewAssignment.id == Review.assignment_id)
-        .where(ReviewAssignment.challenge_id == challenge.id, Review.state == ReviewState.submitted)
-    ).all()
+    # One plain row per submitted review, its criterion scores pivoted into
+    # columns (portable conditional aggregation): 7 000 rows for 1 000 bids ×
+    # 7 reviewers, not 42 000, and no ORM objects.
+    reviews, scores = Review.__table__.c, ReviewScore.__table__.c
+    assignments_t = ReviewAssignment.__table__.c
+    criterion_ids = [c.id for c in criteria]
+    review_rows = db.session.connection().execute(
+        sa.select(reviews.assignment_id, reviews.bid_id, reviews.opinion,
+                  *[sa.func.max(sa.case((scores.criterion_id == cid, scores.score))) for cid in criterion_ids])
+        .select_from(Review.__table__)
+        .join(ReviewAssignment.__table__, assignments_t.id == reviews.assignment_id)
+        .join(ReviewScore.__table__, scores.review_id == reviews.id)
+        .where(assignments_t.challenge_id == challenge.id, reviews.state == ReviewState.submitted.value)
+        .group_by(reviews.id, reviews.assignment_id, reviews.bid_id, reviews.opinion)).all()
     reds = red_codes(b.organization.credit_code for b in bids)
 
     per_bid: dict[int, dict] = {b.id: {} for b in bids}
     opinions: dict[int, dict] = {b.id: {} for b in bids}
-    for assignment_id, bid_id, opinion, criterion_id, score in score_rows:
+    for assignment_id, bid_id, opinion, *values in review_rows:
         reviewer = counted.get(assignment_id)
         if reviewer is None or bid_id not in per_bid:
             continue
-        per_bid[bid_id].setdefault(reviewer, {})[criterion_id] = score
-        opinions[bid_id][reviewer] = opinion
+        per_bid[bid_id][reviewer] = {cid: v for cid, v in zip(criterion_ids, values) if v is not None}
+        opinions[bid_id][reviewer] = Opinion(opinion) if opinion else None
     weights = {c.id: c.weight for c in criteria}
     inputs = [scoring.BidInput(b.id, b.submitted_at, b.organization.credit_code in reds, per_bid[b.id])
               for b in bids]
