@@ -6,6 +6,7 @@ never commit. State changes go through ``grants.core.workflow.fire``.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -16,7 +17,7 @@ from grants.bids.models import (LIVE_STATES, Bid, BidAttachment, BidIndicator, B
                                 BidPartner, BidState)
 from grants.challenges import files
 from grants.challenges.models import Challenge, ChallengeState
-from grants.challenges.services import _check_version, _Errors, _int
+from grants.challenges.validation import Errors, check_version, whole_number
 from grants.core import audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
@@ -75,8 +76,12 @@ def create_bid(challenge: Challenge, *, actor, data: dict | None = None) -> Bid:
     bid = Bid(challenge=challenge, organization=actor.organization, created_by_id=actor.id,
               state=BidState.draft, lead=actor.person, title="")
     _apply(bid, data, actor)  # raises before anything is added when the data is wrong
-    db.session.add(bid)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique index decides a race between two colleagues
+            db.session.add(bid)
+    except IntegrityError:
+        raise Refused(_("%(org)s already has a bid for this challenge; an organisation may bid only once.",
+                        org=actor.organization.name)) from None
     audit.record(bid, "create", actor=actor, evidence=_summary(bid))
     return bid
 
@@ -91,7 +96,7 @@ def update_bid(bid: Bid, *, actor, data: dict, expected_version: int | None = No
         raise Forbidden(_("Only the bidding organisation may do this."))
     if bid.state != BidState.draft:
         raise Refused(_("Only a draft bid can be edited."))
-    _check_version(bid, expected_version)
+    check_version(bid, expected_version)
     _apply(bid, data, actor)
     db.session.flush()
     audit.record(bid, "update", actor=actor, evidence=_summary(bid))
@@ -99,7 +104,7 @@ def update_bid(bid: Bid, *, actor, data: dict, expected_version: int | None = No
 
 
 def _apply(bid: Bid, data: dict, actor) -> None:
-    errors = _Errors()
+    errors = Errors()
     if "title" in data:
         title = (data.get("title") or "").strip()
         if not title:
@@ -110,7 +115,7 @@ def _apply(bid: Bid, data: dict, actor) -> None:
     for key, label in zip(MONEY, (_l("Budget requested"), _l("Equipment"), _l("Materials"),
                                   _l("Personnel"), _l("Other costs"), _l("Own co-funding"))):
         if key in data:
-            value = _int(errors, data, key, label, low=1 if key == "requested_fen" else 0)
+            value = whole_number(errors, data, key, label, low=1 if key == "requested_fen" else 0)
             if key != "requested_fen" and key != "own_cofunding_fen":
                 value = value or 0
             setattr(bid, key, value)
@@ -155,7 +160,7 @@ def _apply(bid: Bid, data: dict, actor) -> None:
         rows = []
         for i, row in enumerate(data.get("milestones") or []):
             title = (row.get("title") or "").strip()
-            month = _int(errors, row, "month", _l("Month of milestone %(n)s", n=i + 1), low=1, high=120,
+            month = whole_number(errors, row, "month", _l("Month of milestone %(n)s", n=i + 1), low=1, high=120,
                          required=True)
             if not title:
                 errors.add("milestones", _("Milestone %(n)s needs a title.", n=i + 1))

@@ -12,54 +12,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grants.challenges import files
+from grants.challenges.validation import Errors, check_version, whole_number
 from grants.challenges.models import (DEFAULT_RUBRIC, Challenge, ChallengeAttachment, ChallengeField,
                                       ChallengeIndicator, ChallengeState, RubricCriterion)
 from grants.core import audit, clock
-from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFailed
+from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.registry import tick_job
-from grants.core.workflow import _changed_message, fire
+from grants.core.workflow import fire
 from grants.extensions import db
 
 EDITABLE = ("title", "field", "problem", "budget_fen", "enterprise_cofunding_fen", "max_winners",
             "pass_mark", "deadline_at", "duration_months", "blind_review", "notice_days")
 
 
-class _Errors:
-    def __init__(self):
-        self.details: dict = {}
-
-    def add(self, field: str, message) -> None:
-        self.details.setdefault(field, str(message))
-
-    def raise_if_any(self) -> None:
-        if self.details:
-            raise ValidationFailed(" ".join(self.details.values()), details=dict(self.details))
-
-
-def _int(errors, data, key, label, *, low=None, high=None, required=False):
-    value = data.get(key)
-    if value in (None, ""):
-        if required:
-            errors.add(key, _("%(field)s is required.", field=label))
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value).strip())
-        except ValueError:
-            errors.add(key, _("%(field)s must be a whole number.", field=label))
-            return None
-    if low is not None and value < low or high is not None and value > high:
-        if high is None:
-            errors.add(key, _("%(field)s must be at least %(low)s.", field=label, low=low))
-        else:
-            errors.add(key, _("%(field)s must be between %(low)s and %(high)s.", field=label, low=low, high=high))
-        return None
-    return value
-
-
 def clean_challenge(data: dict, *, now: datetime) -> dict:
     """Check a (possibly partial) draft; return cleaned columns and child rows."""
-    errors = _Errors()
+    errors = Errors()
     out: dict = {}
     if "title" in data:
         title = (data.get("title") or "").strip()
@@ -79,19 +47,22 @@ def clean_challenge(data: dict, *, now: datetime) -> dict:
     if "problem" in data:
         out["problem"] = (data.get("problem") or "").strip() or None
     if "budget_fen" in data:
-        out["budget_fen"] = _int(errors, data, "budget_fen", _l("Budget offered"), low=1)
+        out["budget_fen"] = whole_number(errors, data, "budget_fen", _l("Budget offered"), low=1)
     if "enterprise_cofunding_fen" in data:
-        out["enterprise_cofunding_fen"] = _int(errors, data, "enterprise_cofunding_fen",
+        out["enterprise_cofunding_fen"] = whole_number(errors, data, "enterprise_cofunding_fen",
                                                _l("Enterprise co-funding"), low=0)
     if "max_winners" in data:
-        out["max_winners"] = _int(errors, data, "max_winners", _l("Maximum number of winners"),
+        out["max_winners"] = whole_number(errors, data, "max_winners", _l("Maximum number of winners"),
                                   low=1, high=20, required=True)
     if "pass_mark" in data:
-        out["pass_mark"] = _int(errors, data, "pass_mark", _l("Pass mark"), low=0, high=100, required=True)
+        out["pass_mark"] = whole_number(errors, data, "pass_mark", _l("Pass mark"), low=0, high=100,
+                                        required=True)
     if "duration_months" in data:
-        out["duration_months"] = _int(errors, data, "duration_months", _l("Project duration"), low=1, high=120)
+        out["duration_months"] = whole_number(errors, data, "duration_months", _l("Project duration"),
+                                              low=1, high=120)
     if "notice_days" in data:
-        out["notice_days"] = _int(errors, data, "notice_days", _l("Notice period"), low=1, high=60, required=True)
+        out["notice_days"] = whole_number(errors, data, "notice_days", _l("Notice period"), low=1, high=60,
+                                          required=True)
     if "blind_review" in data:
         out["blind_review"] = bool(data.get("blind_review"))
     if "deadline_at" in data:
@@ -119,7 +90,7 @@ def clean_challenge(data: dict, *, now: datetime) -> dict:
         rows = []
         for i, row in enumerate(data.get("rubric") or [], start=1):
             name = (row.get("name") or "").strip()
-            weight = _int(errors, row, "weight", _l("Weight of criterion %(n)s", n=i), low=1, high=100)
+            weight = whole_number(errors, row, "weight", _l("Weight of criterion %(n)s", n=i), low=1, high=100)
             if not name or weight is None:
                 errors.add("rubric", _("Criterion %(n)s needs a name and a weight from 1 to 100.", n=i))
                 continue
@@ -179,7 +150,7 @@ def update_challenge(challenge: Challenge, *, actor, data: dict,
             raise Refused(_("Only a draft can be edited; this challenge is %(state)s.",
                             state=challenge.__workflow__.state_label(challenge.state)))
         raise Forbidden(_("Only the enterprise that posted the challenge may do this."))
-    _check_version(challenge, expected_version)
+    check_version(challenge, expected_version)
     values = clean_challenge(data, now=clock.now())
     _apply(challenge, values)
     db.session.flush()
@@ -211,11 +182,6 @@ def add_attachment(challenge: Challenge, *, actor, stream, filename: str) -> Cha
     db.session.flush()
     audit.record(challenge, "add_attachment", actor=actor, evidence=stored)
     return attachment
-
-
-def _check_version(obj, expected_version) -> None:
-    if expected_version is not None and obj.version != int(expected_version):
-        raise ChangedUnderYou(_changed_message())
 
 
 def close_if_due(challenge: Challenge) -> bool:

@@ -8,7 +8,7 @@ from grants.bids.models import Bid, BidAttachment, BidState
 from grants.challenges.models import ChallengeState
 from grants.core import clock
 from grants.extensions import db
-from tests.challenges.test_pages import signed_in
+from tests.challenges.test_pages import anonymous, signed_in
 from tests.factories import id_number
 
 
@@ -168,8 +168,7 @@ def test_someone_elses_bid_and_attachment_are_404(app, make):
         assert other.get(f"/bids/{bid.id}").status_code == 404
         assert other.get(f"/bids/{bid.id}/attachments/{att.id}").status_code == 404
         assert other.post(f"/bids/{bid.id}/do/withdraw").status_code == 404
-    anonymous = app.test_client()
-    assert anonymous.get(f"/bids/{bid.id}").status_code in (302, 404)
+    assert anonymous(app).get(f"/bids/{bid.id}").status_code == 302  # to the sign-in page
 
 
 def test_a_partner_confirms_on_its_page(app, make):
@@ -189,5 +188,39 @@ def test_officers_see_the_integrity_flag(app, make):
     challenge = make.challenge()
     bid = make.bid(challenge)
     make.black(bid.organization)
+    make.red(bid.lead)
     html = signed_in(app, make.user("officer")).get(f"/bids/{bid.id}").get_data(as_text=True)
     assert "诚信警示" in html
+    assert f"黑名单: {bid.organization.name}" in html and f"红名单: {bid.lead.name}" in html
+    team = signed_in(app, make.user("applicant", org=bid.organization))
+    assert "诚信警示" not in team.get(f"/bids/{bid.id}").get_data(as_text=True)
+
+
+def test_every_page_renders_for_its_users(app, make):
+    challenge = make.challenge()
+    draft = make.challenge(state="draft")
+    bid = make.bid(challenge, submit=False)
+    team = signed_in(app, make.user("applicant", org=bid.organization))
+    owner = signed_in(app, make.user("enterprise", org=draft.owner_org))
+    officer = signed_in(app, make.user("officer"))
+    for client, url, text in (
+        (team, "/dashboard", "我的申报"), (team, "/dashboard", "正在揭榜的榜单"), (team, "/bids/mine", bid.title),
+        (team, f"/bids/{bid.id}/edit", "承诺指标"), (team, f"/challenges/{challenge.id}", "本单位的申报"),
+        (owner, "/dashboard", "我的榜单"), (owner, "/challenges/new", "评分细则"),
+        (owner, f"/challenges/{draft.id}/edit", draft.title), (owner, "/challenges/manage", draft.title),
+        (officer, "/challenges/manage", challenge.title), (officer, f"/challenges/{draft.id}", "调整配套比例"),
+        (officer, f"/bids/{bid.id}", "审查清单"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.get_data(as_text=True), url
+
+
+def test_a_team_starts_a_bid_from_the_challenge_page(app, make):
+    challenge = make.challenge()
+    team = signed_in(app, make.user("applicant"))
+    assert "我要揭榜" in team.get(f"/challenges/{challenge.id}").get_data(as_text=True)
+    clock.set_now(challenge.deadline_at)
+    assert "我要揭榜" not in team.get(f"/challenges/{challenge.id}").get_data(as_text=True)
+    html = team.post(f"/bids/new/{challenge.id}", follow_redirects=True).get_data(as_text=True)
+    assert "该榜单当前不接受揭榜申报。" in html

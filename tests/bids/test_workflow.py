@@ -234,3 +234,45 @@ def test_a_new_black_entry_flags_live_bids(make):
     assert draft.integrity_flagged_at is None
     flagged = [e for e in audit.history(bid) if e.action == "integrity_flag"]
     assert flagged and flagged[0].evidence["entry_id"] == entry.id
+
+
+@pytest.mark.postgres
+def test_two_colleagues_starting_bids_at_once_get_one(app, make):
+    """Two requests of one organisation race; the unique index lets one bid in."""
+    import threading
+
+    challenge = make.challenge()
+    org = make.org(kind="university")
+    users = [make.user("applicant", org=org) for _ in range(2)]
+    db.session.commit()
+    ids = [(u.id) for u in users]
+    challenge_id = challenge.id
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(user_id):
+        from grants.auth.models import User
+        from grants.challenges.models import Challenge
+
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            target = db.session.get(Challenge, challenge_id)
+            barrier.wait()
+            try:
+                services.create_bid(target, actor=user, data={"title": "并发"})
+                db.session.commit()
+                outcomes.append("ok")
+            except Refused as exc:
+                db.session.rollback()
+                outcomes.append(str(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2 and outcomes.count("ok") == 1
+    assert "只能申报一次" in next(o for o in outcomes if o != "ok")
+    assert db.session.scalar(sa.select(sa.func.count(Bid.id)).where(Bid.challenge_id == challenge_id)) == 1

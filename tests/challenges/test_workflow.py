@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from grants.challenges import services
-from grants.challenges.models import ChallengeState
+from grants.challenges.models import Challenge, ChallengeState
 from grants.core import clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.workflow import fire
@@ -108,3 +108,53 @@ def test_another_enterprise_may_not_submit(make):
     challenge = make.challenge(state="draft")
     with pytest.raises(Forbidden):
         fire(challenge, "submit", make.user("enterprise"))
+
+
+def test_later_areas_extend_the_shared_workflow(make):
+    from grants.challenges import workflow
+    from grants.core.workflow import transition
+
+    challenge = make.challenge(state="closed")
+    before = workflow.CHALLENGE_WORKFLOW
+    extra = transition("start_review_example", ChallengeState.closed, ChallengeState.reviewing,
+                       roles={"officer"}, label="start review")
+    workflow.add_challenge_transitions(extra)
+    try:
+        assert workflow.CHALLENGE_WORKFLOW is before is Challenge.__workflow__
+        fire(challenge, "start_review_example", make.user("officer"))
+        assert challenge.state == ChallengeState.reviewing
+    finally:
+        workflow.CHALLENGE_TRANSITIONS.remove(extra)
+        workflow.CHALLENGE_WORKFLOW.__dict__.update(workflow.Workflow(
+            "challenge", workflow.CHALLENGE_STATES, "draft", workflow.CHALLENGE_TRANSITIONS).__dict__)
+
+
+def test_only_a_draft_is_edited_and_only_by_its_owner(make):
+    challenge = make.challenge(state="submitted")
+    owner = make.user("enterprise", org=challenge.owner_org)
+    with pytest.raises(Refused) as exc:
+        services.update_challenge(challenge, actor=owner, data={"title": "改名"})
+    assert "只有草稿可以修改" in str(exc.value)
+    draft = make.challenge(state="draft")
+    with pytest.raises(Forbidden):
+        services.update_challenge(draft, actor=make.user("enterprise"), data={"title": "改名"})
+    mine = make.user("enterprise", org=draft.owner_org)
+    services.update_challenge(draft, actor=mine, data={"title": "改名"}, expected_version=draft.version)
+    assert draft.title == "改名"
+
+
+def test_the_officer_overrides_the_cofunding_ratio_before_publication(make):
+    challenge = make.challenge(state="submitted")
+    officer = make.user("officer")
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_cofunding_ratio(challenge, actor=officer, own=3, public=None)
+    assert "请同时填写比例的两部分" in str(exc.value)
+    with pytest.raises(Forbidden):
+        services.set_cofunding_ratio(challenge, actor=make.user("enterprise", org=challenge.owner_org),
+                                     own=3, public=1)
+    services.set_cofunding_ratio(challenge, actor=officer, own=3, public=1)
+    assert (challenge.cofund_own, challenge.cofund_public) == (3, 1)
+    fire(challenge, "publish", officer)
+    with pytest.raises(Refused) as exc:
+        services.set_cofunding_ratio(challenge, actor=officer, own=None, public=None)
+    assert "只能在发布前修改" in str(exc.value)

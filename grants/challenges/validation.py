@@ -1,0 +1,45 @@
+"""Checks shared by the challenge and bid services: field errors, whole numbers, versions."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from grants.core.errors import ChangedUnderYou, ValidationFailed
+from grants.core.workflow import _changed_message
+
+
+class Errors:
+    def __init__(self):
+        self.details: dict = {}
+
+    def add(self, field: str, message) -> None:
+        self.details.setdefault(field, str(message))
+
+    def raise_if_any(self) -> None:
+        if self.details:
+            raise ValidationFailed(" ".join(self.details.values()), details=dict(self.details))
+
+
+def whole_number(errors, data, key, label, *, low=None, high=None, required=False):
+    value = data.get(key)
+    if value in (None, ""):
+        if required:
+            errors.add(key, _("%(field)s is required.", field=label))
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except ValueError:
+            errors.add(key, _("%(field)s must be a whole number.", field=label))
+            return None
+    if low is not None and value < low or high is not None and value > high:
+        if high is None:
+            errors.add(key, _("%(field)s must be at least %(low)s.", field=label, low=low))
+        else:
+            errors.add(key, _("%(field)s must be between %(low)s and %(high)s.", field=label, low=low, high=high))
+        return None
+    return value
+
+
+def check_version(obj, expected_version) -> None:
+    if expected_version is not None and obj.version != int(expected_version):
+        raise ChangedUnderYou(_changed_message())

@@ -1,0 +1,13 @@
+import sqlalchemy as sa
+
+from grants.bids.models import Bid, BidState
+from grants.challenges.models import Challenge, ChallengeState
+from grants.core.demo import seed
+from grants.extensions import db
+
+
+def test_demo_data_has_an_open_challenge_with_bids_and_a_draft(app):
+    seed()
+    states = db.session.scalars(sa.select(Challenge.state).order_by(Challenge.id)).all()
+    assert states == [ChallengeState.published, ChallengeState.draft]
+    assert sorted(db.session.scalars(sa.select(Bid.state)).all()) == [BidState.draft, BidState.submitted]
