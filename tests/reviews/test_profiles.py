@@ -47,3 +47,14 @@ def test_officers_search_the_pool_by_field(make, login, client):
 def test_the_pool_is_for_officers_only(make, login, client):
     login(make.user("applicant"))
     assert client.get("/reviews/experts").status_code == 403
+
+
+def test_demo_data_has_an_expert_pool(app):
+    import sqlalchemy as sa
+
+    from grants.core.demo import seed
+    from grants.extensions import db
+    from grants.reviews.models import ReviewerProfile
+
+    seed()
+    assert db.session.scalar(sa.select(sa.func.count(ReviewerProfile.id))) == 4
