@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import lazy_gettext as _l
 
 from grants.auth.models import Role, User
@@ -321,7 +323,13 @@ def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, 
         else:
             review.scores.append(ReviewScore(criterion_id=criterion_id, score=number, comment=comment))
     review.opinion = opinion
-    db.session.flush()
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        # Another window saved or submitted this review first (version check,
+        # or the one-review-per-bid unique constraint on a first save).
+        raise ChangedUnderYou(_("Someone else changed this record while you were working on it. "
+                                "Reload the page to see the current version, then try again.")) from None
     audit.record(review, "save_draft", actor=actor,
                  evidence={"scores": {str(k): v[0] for k, v in cleaned.items()}, "opinion": opinion})
     if submit:
