@@ -416,3 +416,10 @@ def winners_of(challenge: Challenge) -> list[Bid]:
     return db.session.scalars(sa.select(Bid).where(
         Bid.challenge_id == challenge.id, Bid.state.in_((BidState.recommended, BidState.awarded)))
         .order_by(Bid.id)).all()
+
+
+def pending_assignments_of(user: User) -> list[ReviewAssignment]:
+    """The reviewer's assignments waiting for a declaration or for scores."""
+    return db.session.scalars(sa.select(ReviewAssignment).where(
+        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES))
+        .order_by(ReviewAssignment.id)).all()

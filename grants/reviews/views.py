@@ -18,7 +18,7 @@ from grants.challenges.workflow import CHALLENGE_WORKFLOW
 from grants.core import audit, clock
 from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import role_required
-from grants.core.registry import add_nav
+from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.reviews import bp, services
@@ -437,3 +437,15 @@ def challenge_section(challenge, user):
 
 
 PAGE_SECTIONS.append(challenge_section)
+
+
+# dashboard ------------------------------------------------------------------------------
+
+def reviewer_panel(user):
+    pending = services.pending_assignments_of(user)
+    if not pending:
+        return None
+    return Markup(render_template("reviews/_reviewer_panel.html", assignments=pending))
+
+
+add_panel(_l("Reviews waiting for you"), {"reviewer"}, reviewer_panel, order=20)

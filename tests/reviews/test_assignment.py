@@ -165,6 +165,8 @@ def test_officer_and_reviewer_pages(make, login, client):
     login(drawn[0].reviewer)
     html = client.get("/reviews/mine").get_data(as_text=True)
     assert challenge.title in html and "待声明" in html
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "待您评审" in dashboard and challenge.title in dashboard
     assert "本人声明与本榜单的任何揭榜申报及单位均无利益冲突" in client.get(
         f"/reviews/assignments/{drawn[0].id}").get_data(as_text=True)
     assert {a.reviewer for a in drawn} <= set(reviewers)

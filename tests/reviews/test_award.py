@@ -249,6 +249,8 @@ def test_declare_failed_when_nobody_reaches_the_pass_mark(make, client):
     db.session.commit()
     assert challenge.state == ChallengeState.failed
     assert {b.state for b in bids} == {BidState.not_recommended}
+    board = client.get("/challenges/").get_data(as_text=True)  # anonymous
+    assert challenge.title in board and "流榜" in board
 
 
 def test_declare_failed_is_refused_while_a_bid_passes(make):
