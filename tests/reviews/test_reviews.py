@@ -6,13 +6,12 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from grants.bids import services as bid_services
-from grants.bids.models import Bid
 from grants.core.errors import NotFound, Refused, ValidationFailed
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.reviews import services
-from grants.reviews.models import AssignmentState, Review, ReviewState
-from tests.reviews.helpers import accepted_panel, reviewing, score_all, team_bid, to_review
+from grants.reviews.models import AssignmentState, ReviewState
+from tests.reviews.helpers import accepted_panel, reviewing, score_all, to_review
 
 
 def _form(challenge, value=80, comment="方案可行", opinion="recommend", action="save", **override):
