@@ -105,6 +105,19 @@ def _messages(catalog: Catalog) -> list:
 
 def check() -> list[str]:
     problems = []
+    # Catalogs are merged at run time, so one English message must have one
+    # translation everywhere; otherwise whichever area loads last wins.
+    seen: dict[str, dict[str, list[str]]] = {}
+    for area in areas():
+        path = po_path(area, LOCALES[0])
+        if path.exists():
+            with path.open("rb") as fh:
+                for message in read_po(fh, locale=LOCALES[0]):
+                    if message.id and message.string:
+                        seen.setdefault(str(message.id), {}).setdefault(str(message.string), []).append(area.name)
+    for msgid, strings in seen.items():
+        if len(strings) > 1:
+            problems.append(f"{msgid!r} is translated differently: {strings}")
     for area in areas():
         template = extract(area)
         if not len(template):

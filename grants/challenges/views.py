@@ -23,7 +23,7 @@ from grants.extensions import db
 
 add_nav(_l("Challenge board"), "challenges.board", {"*"}, order=10)
 add_nav(_l("My challenges"), "challenges.manage", {"enterprise"}, order=11)
-add_nav(_l("Challenges"), "challenges.manage", {"officer", "admin"}, order=11)
+add_nav(_l("Manage challenges"), "challenges.manage", {"officer", "admin"}, order=11)
 
 BOARD_PER_PAGE = 50
 

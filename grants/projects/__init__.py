@@ -1,0 +1,6 @@
+"""Projects (立项后): one per awarded bid, from the task agreement to acceptance."""
+from flask import Blueprint
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+from grants.projects import models, views, workflow  # noqa: E402,F401  (tables, routes, machine)

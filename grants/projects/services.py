@@ -1,0 +1,68 @@
+"""Project operations: they validate, flush and write audit events, never commit."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from grants.core import audit
+from grants.core.permissions import is_officer
+from grants.core.workflow import fire
+from grants.extensions import db
+from grants.integrity.effects import on_black_entry
+from grants.integrity.models import IntegrityEntry, SubjectType
+from grants.projects.models import Project, ProjectState
+
+
+def create_project(bid, *, actor=None) -> Project:
+    """One project per awarded bid, in ``contracting``; the award is the amount requested."""
+    project = Project(challenge_id=bid.challenge_id, bid_id=bid.id, lead_org_id=bid.organization_id,
+                      lead_person_id=bid.lead_id, title=bid.title, award_fen=bid.requested_fen)
+    db.session.add(project)
+    db.session.flush()
+    audit.record(project, "create", actor=actor, to_state=project.state,
+                 evidence={"challenge_id": bid.challenge_id, "bid_id": bid.id, "award_fen": bid.requested_fen})
+    return project
+
+
+def can_view(user, project: Project) -> bool:
+    """The bureau, the team's organisation and the enterprise that posted the challenge."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_officer(user):
+        return True
+    if user.organization_id is None:
+        return False
+    if user.role == "applicant" and user.organization_id == project.lead_org_id:
+        return True
+    return user.role == "enterprise" and user.organization_id == project.challenge.owner_org_id
+
+
+def projects_visible_to(user):
+    from grants.challenges.models import Challenge
+
+    query = sa.select(Project).order_by(Project.id.desc())
+    if is_officer(user):
+        return query
+    if user.role == "applicant":
+        return query.where(Project.lead_org_id == user.organization_id)
+    if user.role == "enterprise":
+        return query.join(Challenge, Challenge.id == Project.challenge_id).where(
+            Challenge.owner_org_id == user.organization_id)
+    return query.where(sa.false())
+
+
+@on_black_entry("suspend_projects")
+def suspend_projects(entry: IntegrityEntry, actor) -> int:
+    """Active projects led by the newly black-listed organisation or person are suspended."""
+    if entry.subject_type == SubjectType.organization:
+        led = Project.lead_org.has(credit_code=entry.subject_code)
+    else:
+        led = Project.lead_person.has(id_number=entry.subject_code)
+    projects = db.session.scalars(sa.select(Project).where(Project.state == ProjectState.active, led)
+                                  .order_by(Project.id)).all()
+    for project in projects:
+        fire(project, "suspend", actor,
+             comment=_("Suspended: black-list entry %(basis)s against %(name)s.",
+                       basis=entry.basis, name=entry.subject_name),
+             entry_id=entry.id)
+    return len(projects)

@@ -1,0 +1,21 @@
+"""The project lifecycle. So far: creation (in ``contracting``, by the award)
+and suspension of an active project (a black entry against its lead, or the
+officer). The task agreement, resumption and acceptance transitions come
+with their areas."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from grants.core.workflow import Workflow, transition
+from grants.projects.models import PROJECT_STATE_LABELS, Project, ProjectState
+
+P = ProjectState
+
+PROJECT_WORKFLOW = Workflow(
+    "project", {s.value: label for s, label in PROJECT_STATE_LABELS.items()}, P.contracting.value,
+    [
+        transition("suspend", P.active, P.suspended, roles={"officer", "system"}, label=_l("Suspend"),
+                   comment_required=True, style="danger"),
+    ],
+)
+Project.__workflow__ = PROJECT_WORKFLOW

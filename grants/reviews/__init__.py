@@ -1,0 +1,15 @@
+"""Expert review: reviewer profiles, assignment without conflicts, blind
+weighted scoring, aggregation and ranking."""
+from flask import Blueprint
+
+bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+
+from grants.reviews import models, views, workflow  # noqa: E402,F401  (tables, routes, machines)
+
+
+def init_app(app):
+    from grants.core.demo import EXTRA_SEEDERS
+    from grants.reviews.demo import seed_reviewer_pool
+
+    if seed_reviewer_pool not in EXTRA_SEEDERS:
+        EXTRA_SEEDERS.append(seed_reviewer_pool)

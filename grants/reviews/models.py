@@ -1,0 +1,244 @@
+"""Reviewer profiles and the expert review of bids."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.challenges.models import FIELD_LABELS, ChallengeField
+from grants.core.models import Timestamps, Versioned, enum_type
+from grants.extensions import db
+
+
+def field_label(value) -> str:
+    try:
+        return str(FIELD_LABELS[ChallengeField(value)])
+    except ValueError:
+        return str(value)
+
+
+class ReviewerProfile(Timestamps, db.Model):
+    """An expert in the review pool. The organisation is the user's."""
+
+    __tablename__ = "reviewer_profiles"
+    __audit_type__ = "reviewer_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(100), default="")  # 职称
+    available: Mapped[bool] = mapped_column(default=True)
+
+    user = relationship("User", lazy="joined")
+    expertise: Mapped[list["ReviewerExpertise"]] = relationship(
+        back_populates="profile", cascade="all, delete-orphan", lazy="selectin",
+        order_by="ReviewerExpertise.field")
+
+    @property
+    def fields(self) -> list[str]:
+        return [str(e.field) for e in self.expertise]
+
+    @property
+    def field_labels(self) -> list[str]:
+        return [field_label(f) for f in self.fields]
+
+    @property
+    def organization(self):
+        return self.user.organization
+
+
+class ReviewerExpertise(db.Model):
+    """One field of a reviewer's expertise (searchable, one row per field)."""
+
+    __tablename__ = "reviewer_expertise"
+
+    profile_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reviewer_profiles.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[ChallengeField] = mapped_column(enum_type(ChallengeField, 40), primary_key=True, index=True)
+
+    profile: Mapped[ReviewerProfile] = relationship(back_populates="expertise")
+
+
+# expert review of a challenge ---------------------------------------------------
+
+class AssignmentState(enum.StrEnum):
+    assigned = "assigned"  # waiting for the reviewer's declaration
+    accepted = "accepted"  # declared no conflict of interest; scoring
+    recused = "recused"  # declared a conflict (or was withdrawn by the system, see reason)
+    submitted = "submitted"  # every bid's review submitted
+
+
+ASSIGNMENT_STATE_LABELS = {
+    AssignmentState.assigned: _l("awaiting declaration"),
+    AssignmentState.accepted: _l("accepted"),
+    AssignmentState.recused: _l("recused"),
+    AssignmentState.submitted: _l("all reviews submitted"),
+}
+
+# Assignments still expected to produce reviews.
+PENDING_ASSIGNMENT_STATES = (AssignmentState.assigned, AssignmentState.accepted)
+
+
+class ReviewAssignment(Timestamps, Versioned, db.Model):
+    """One reviewer on one challenge's panel."""
+
+    __tablename__ = "review_assignments"
+    __audit_type__ = "review_assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[AssignmentState] = mapped_column(
+        enum_type(AssignmentState), default=AssignmentState.assigned, index=True)
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenges.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    drawn: Mapped[bool] = mapped_column(default=False)  # by the random draw, not picked
+    declared_at: Mapped[datetime | None]
+    # Why the reviewer stepped aside; "system" recusals (a black entry) name the entry.
+    recusal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    withdrawn_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("integrity_entries.id"))
+    submitted_at: Mapped[datetime | None]
+
+    challenge = relationship("Challenge")
+    reviewer = relationship("User", foreign_keys=[reviewer_id], lazy="joined")
+    assigned_by = relationship("User", foreign_keys=[assigned_by_id])
+    reviews: Mapped[list["Review"]] = relationship(back_populates="assignment", order_by="Review.bid_id")
+
+    __table_args__ = (
+        sa.UniqueConstraint("challenge_id", "reviewer_id", name="uq_review_assignments_reviewer"),
+        sa.CheckConstraint("state != 'recused' OR recusal_reason IS NOT NULL", name="recusal_has_reason"),
+        sa.CheckConstraint("state IN ('assigned') OR declared_at IS NOT NULL", name="declared_has_time"),
+    )
+
+    @property
+    def state_label(self) -> str:
+        return str(ASSIGNMENT_STATE_LABELS[self.state])
+
+
+class ReviewState(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+
+
+class Opinion(enum.StrEnum):
+    recommend = "recommend"
+    not_recommend = "not_recommend"
+
+
+OPINION_LABELS = {Opinion.recommend: _l("Recommend"), Opinion.not_recommend: _l("Do not recommend")}
+REVIEW_STATE_LABELS = {ReviewState.draft: _l("draft"), ReviewState.submitted: _l("submitted")}
+
+
+class Review(Timestamps, Versioned, db.Model):
+    """One reviewer's scores for one bid: a draft until submitted, then locked."""
+
+    __tablename__ = "reviews"
+    __audit_type__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[ReviewState] = mapped_column(enum_type(ReviewState), default=ReviewState.draft)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("review_assignments.id"), index=True)
+    bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bids.id"), index=True)
+    opinion: Mapped[Opinion | None] = mapped_column(enum_type(Opinion, 20))
+    submitted_at: Mapped[datetime | None]
+
+    assignment: Mapped[ReviewAssignment] = relationship(back_populates="reviews")
+    bid = relationship("Bid")
+    scores: Mapped[list["ReviewScore"]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", lazy="selectin")
+
+    __table_args__ = (
+        sa.UniqueConstraint("assignment_id", "bid_id", name="uq_reviews_bid"),
+        sa.CheckConstraint("state != 'submitted' OR (submitted_at IS NOT NULL AND opinion IS NOT NULL)",
+                           name="submitted_is_complete"),
+    )
+
+    @property
+    def state_label(self) -> str:
+        return str(REVIEW_STATE_LABELS[self.state])
+
+    def score_for(self, criterion_id: int) -> "ReviewScore | None":
+        return next((s for s in self.scores if s.criterion_id == criterion_id), None)
+
+
+class ReviewScore(db.Model):
+    """A criterion's score (0..100) with the reviewer's comment."""
+
+    __tablename__ = "review_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("rubric_criteria.id"))
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    review: Mapped[Review] = relationship(back_populates="scores")
+
+    __table_args__ = (
+        sa.UniqueConstraint("review_id", "criterion_id", name="uq_review_scores_criterion"),
+        sa.CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
+    )
+
+
+class AwardNotice(Timestamps, db.Model):
+    """The public notice (公示) of a proposed award; one per challenge, renewed on
+    every proposal."""
+
+    __tablename__ = "award_notices"
+    __audit_type__ = "award_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenges.id"), unique=True)
+    round: Mapped[int] = mapped_column(default=1)  # how many times the award was proposed
+    notice_starts_at: Mapped[datetime]
+    notice_ends_at: Mapped[datetime]
+    proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    challenge = relationship("Challenge")
+
+    __table_args__ = (sa.CheckConstraint("notice_ends_at >= notice_starts_at", name="ends_after_start"),)
+
+
+class ObjectionState(enum.StrEnum):
+    open = "open"
+    upheld = "upheld"
+    dismissed = "dismissed"
+
+
+OBJECTION_STATE_LABELS = {
+    ObjectionState.open: _l("open"),
+    ObjectionState.upheld: _l("upheld"),
+    ObjectionState.dismissed: _l("dismissed"),
+}
+
+
+class Objection(Timestamps, Versioned, db.Model):
+    """An objection (异议) to a proposed award, filed during the notice."""
+
+    __tablename__ = "objections"
+    __audit_type__ = "objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[ObjectionState] = mapped_column(enum_type(ObjectionState), default=ObjectionState.open,
+                                                  index=True)
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenges.id"), index=True)
+    notice_round: Mapped[int]
+    filed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    reasons: Mapped[str] = mapped_column(sa.Text)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None]
+
+    challenge = relationship("Challenge")
+    filed_by = relationship("User", foreign_keys=[filed_by_id], lazy="joined")
+    answered_by = relationship("User", foreign_keys=[answered_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("state = 'open' OR (answer IS NOT NULL AND answered_at IS NOT NULL)",
+                           name="answered_has_answer"),
+    )
+
+    @property
+    def state_label(self) -> str:
+        return str(OBJECTION_STATE_LABELS[self.state])

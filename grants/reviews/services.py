@@ -1,0 +1,425 @@
+"""Expert review operations: they validate, flush and write audit events,
+never commit."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from flask_babel import lazy_gettext as _l
+
+from grants.auth.models import Role, User
+from grants.bids.models import Bid, BidState
+from grants.challenges.models import Challenge, ChallengeState
+from grants.core import audit, clock
+from grants.core.errors import ChangedUnderYou, DomainError, NotFound, Refused, ValidationFailed
+from grants.core.registry import tick_job
+from grants.core.workflow import fire
+from grants.extensions import db
+from grants.integrity.check import check, person_subject
+from grants.integrity.effects import on_black_entry
+from grants.integrity.models import IntegrityEntry, SubjectType
+from grants.reviews import scoring
+from grants.reviews.conflicts import ChallengeParties, conflict_reason, draw_panel, new_seed
+from grants.reviews.models import (PENDING_ASSIGNMENT_STATES, AssignmentState, AwardNotice, ChallengeField,
+                                   Objection, Opinion, Review, ReviewAssignment, ReviewerExpertise,
+                                   ReviewerProfile, ReviewScore, ReviewState)
+
+
+def profile_of(user: User) -> ReviewerProfile | None:
+    return db.session.scalar(sa.select(ReviewerProfile).where(ReviewerProfile.user_id == user.id))
+
+
+def _check_fields(fields) -> list[ChallengeField]:
+    chosen = []
+    for value in fields or ():
+        try:
+            field = ChallengeField(value)
+        except ValueError:
+            message = _("Unknown field of expertise: %(value)s", value=value)
+            raise ValidationFailed(message, details={"fields": message}) from None
+        if field not in chosen:
+            chosen.append(field)
+    if not chosen:
+        message = _("Choose at least one field of expertise.")
+        raise ValidationFailed(message, details={"fields": message})
+    return chosen
+
+
+def save_reviewer_profile(user: User, *, fields, title: str = "", available: bool = True,
+                          actor=None) -> ReviewerProfile:
+    """Create or update the profile of a reviewer account."""
+    if user.role != Role.reviewer:
+        raise ValidationFailed(_("Only expert reviewer accounts have a reviewer profile."))
+    chosen = _check_fields(fields)
+    title = (title or "").strip()
+    if len(title) > 100:
+        message = _("The professional title is longer than 100 characters.")
+        raise ValidationFailed(message, details={"title": message})
+    profile = profile_of(user)
+    created = profile is None
+    if created:
+        profile = ReviewerProfile(user=user, user_id=user.id)
+        db.session.add(profile)
+    before = {"title": profile.title, "available": profile.available, "fields": profile.fields}
+    profile.title = title
+    profile.available = bool(available)
+    keep = {e.field: e for e in profile.expertise}
+    profile.expertise = [keep.get(f) or ReviewerExpertise(field=f) for f in chosen]
+    db.session.flush()
+    after = {"title": profile.title, "available": profile.available, "fields": [str(f) for f in chosen]}
+    audit.record(profile, "create" if created else "update", actor=actor or user,
+                 evidence={"before": None if created else before, "after": after})
+    return profile
+
+
+def reviewer_pool_query(*, field: str | None = None, q: str | None = None, available_only: bool = False):
+    """Profiles of active reviewer accounts, optionally in one field."""
+    query = (sa.select(ReviewerProfile).join(ReviewerProfile.user)
+             .where(User.role == Role.reviewer, User.active).order_by(User.display_name, ReviewerProfile.id))
+    if field:
+        query = query.where(ReviewerProfile.id.in_(
+            sa.select(ReviewerExpertise.profile_id).where(ReviewerExpertise.field == field)))
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(User.display_name.ilike(like), ReviewerProfile.title.ilike(like)))
+    if available_only:
+        query = query.where(ReviewerProfile.available)
+    return query
+
+
+# the panel ------------------------------------------------------------------------------
+
+@dataclass
+class Candidate:
+    """A reviewer of the pool and whether they may review this challenge."""
+
+    profile: ReviewerProfile
+    reason: Any = None  # why never assigned (conflict, black list), lazy string
+    assignment: ReviewAssignment | None = None
+    field_match: bool = False
+
+    @property
+    def user(self):
+        return self.profile.user
+
+    @property
+    def eligible(self) -> bool:
+        return self.reason is None
+
+    @property
+    def qualified(self) -> bool:
+        """May be drawn at random: field match, available, no conflict, not black-listed, not on the panel."""
+        return self.eligible and self.field_match and self.profile.available and self.assignment is None
+
+
+def challenge_parties(challenge: Challenge) -> ChallengeParties:
+    bids = db.session.scalars(sa.select(Bid).where(Bid.challenge_id == challenge.id,
+                                                   Bid.state != BidState.draft)).all()
+    orgs, persons = set(), set()
+    for bid in bids:
+        orgs.add(bid.organization_id)
+        orgs.update(p.organization_id for p in bid.partners)
+        if bid.lead_id:
+            persons.add(bid.lead_id)
+        persons.update(m.person_id for m in bid.members)
+    return ChallengeParties(challenge.owner_org_id, frozenset(orgs), frozenset(persons))
+
+
+def reviewer_org_ids(user: User) -> set[int]:
+    ids = {user.organization_id}
+    if user.person is not None:
+        ids.add(user.person.organization_id)
+    return {i for i in ids if i is not None}
+
+
+def _black_reasons(users) -> dict[int, str]:
+    subjects = {u.id: person_subject(u.person, "reviewer") for u in users if u.person is not None}
+    result = check(subjects.values())
+    reasons = {}
+    for user_id, subject in subjects.items():
+        findings = [f for f in result.black if f.subject == subject]
+        if findings:
+            entry = findings[0].entry
+            until = entry.end_on.isoformat() if entry.end_on else _("indefinitely")
+            reasons[user_id] = _l("is on the research-integrity black list (basis %(basis)s, until %(until)s)",
+                                  basis=entry.basis, until=until)
+    return reasons
+
+
+def never_assign_reason(challenge: Challenge, user: User, parties: ChallengeParties | None = None,
+                        black: dict | None = None):
+    """Why ``user`` may never review ``challenge`` (lazy string), or None."""
+    parties = parties or challenge_parties(challenge)
+    reason = conflict_reason(reviewer_org_ids(user), user.person_id, parties)
+    if reason is None:
+        reason = (black if black is not None else _black_reasons([user])).get(user.id)
+    return reason
+
+
+def candidates(challenge: Challenge) -> list[Candidate]:
+    """Every reviewer of the pool, with the reason they are excluded, if any."""
+    profiles = db.session.scalars(reviewer_pool_query()).all()
+    parties = challenge_parties(challenge)
+    black = _black_reasons([p.user for p in profiles])
+    assigned = {a.reviewer_id: a for a in assignments_of(challenge)}
+    found = []
+    for profile in profiles:
+        found.append(Candidate(
+            profile, never_assign_reason(challenge, profile.user, parties, black), assigned.get(profile.user_id),
+            field_match=challenge.field is not None and str(challenge.field) in profile.fields))
+    return found
+
+
+def assignments_of(challenge: Challenge) -> list[ReviewAssignment]:
+    return db.session.scalars(sa.select(ReviewAssignment).where(ReviewAssignment.challenge_id == challenge.id)
+                              .order_by(ReviewAssignment.id)).all()
+
+
+def _check_reviewing(challenge: Challenge) -> None:
+    if challenge.state != ChallengeState.reviewing:
+        raise Refused(_("Reviewers are assigned while the challenge is under expert review."))
+
+
+def assign_reviewer(challenge: Challenge, reviewer: User, *, actor, drawn: bool = False) -> ReviewAssignment:
+    _check_reviewing(challenge)
+    if reviewer.role != Role.reviewer or not reviewer.active:
+        raise Refused(_("%(name)s is not an active expert reviewer.", name=reviewer.display_name))
+    existing = db.session.scalar(sa.select(ReviewAssignment).where(
+        ReviewAssignment.challenge_id == challenge.id, ReviewAssignment.reviewer_id == reviewer.id))
+    if existing is not None:
+        raise Refused(_("%(name)s is already on this challenge's panel.", name=reviewer.display_name))
+    reason = never_assign_reason(challenge, reviewer)
+    if reason:
+        raise Refused(_("%(name)s cannot review this challenge: %(reason)s.", name=reviewer.display_name,
+                        reason=reason))
+    assignment = ReviewAssignment(challenge_id=challenge.id, reviewer_id=reviewer.id, assigned_by_id=actor.id,
+                                  drawn=drawn)
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(assignment, "assign", actor=actor, to_state=assignment.state,
+                 evidence={"challenge_id": challenge.id, "reviewer_id": reviewer.id, "drawn": drawn})
+    return assignment
+
+
+def draw_reviewers(challenge: Challenge, *, size: int, actor, seed: int | None = None) -> list[ReviewAssignment]:
+    """Draw ``size`` reviewers at random from the qualified pool; the seed and the
+    candidate list go into the challenge's audit event so the draw can be redone."""
+    _check_reviewing(challenge)
+    pool = sorted(c.user.id for c in candidates(challenge) if c.qualified)
+    if size < 1:
+        raise ValidationFailed(_("Draw at least one reviewer."), details={"size": _("Draw at least one reviewer.")})
+    if size > len(pool):
+        message = _("Only %(n)s qualified reviewers are available in this field; cannot draw %(size)s.",
+                    n=len(pool), size=size)
+        raise Refused(message)
+    seed = new_seed() if seed is None else int(seed)
+    drawn = draw_panel(pool, size, seed)
+    audit.record(challenge, "draw_reviewers", actor=actor,
+                 evidence={"seed": seed, "size": size, "candidates": pool, "drawn": drawn,
+                           "method": "random.Random(seed).sample(sorted(candidates), size)"})
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(drawn)))}
+    return [assign_reviewer(challenge, users[uid], actor=actor, drawn=True) for uid in drawn]
+
+
+@on_black_entry("withdraw_assignments")
+def withdraw_assignments(entry: IntegrityEntry, actor) -> int:
+    """Pending assignments of a newly black-listed reviewer are withdrawn
+    (recused with a system reason naming the entry)."""
+    if entry.subject_type != SubjectType.person:
+        return 0
+    assignments = db.session.scalars(
+        sa.select(ReviewAssignment).join(User, User.id == ReviewAssignment.reviewer_id)
+        .where(ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES),
+               User.person.has(id_number=entry.subject_code))
+        .order_by(ReviewAssignment.id)).all()
+    for assignment in assignments:
+        fire(assignment, "withdraw", actor,
+             comment=_("Withdrawn: black-list entry %(basis)s against %(name)s.",
+                       basis=entry.basis, name=entry.subject_name),
+             entry_id=entry.id)
+    return len(assignments)
+
+
+# scoring --------------------------------------------------------------------------------
+
+def bids_for_review(challenge: Challenge) -> list[Bid]:
+    from grants.reviews.rules import REVIEWED_BID_STATES
+
+    return db.session.scalars(sa.select(Bid).where(Bid.challenge_id == challenge.id,
+                                                   Bid.state.in_(REVIEWED_BID_STATES)).order_by(Bid.id)).all()
+
+
+def review_of(assignment: ReviewAssignment, bid: Bid) -> Review | None:
+    return db.session.scalar(sa.select(Review).where(Review.assignment_id == assignment.id,
+                                                     Review.bid_id == bid.id))
+
+
+def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, opinion=None,
+                submit: bool = False, expected_version: int | None = None) -> Review:
+    """Save the reviewer's scores as a draft, and submit them if asked.
+
+    ``scores`` maps criterion id -> (score, comment); a score may be None in a
+    draft. A submitted review is locked.
+    """
+    if actor is None or actor.id != assignment.reviewer_id:
+        raise NotFound(_("No such review."))
+    if bid.challenge_id != assignment.challenge_id:
+        raise NotFound(_("No such review."))
+    review = review_of(assignment, bid)
+    if review is not None and review.state == ReviewState.submitted:
+        raise Refused(_("This review was submitted and is locked; only the programme officer can reopen it."))
+    if expected_version is not None and review is not None and review.version != int(expected_version):
+        raise ChangedUnderYou(_("Someone else changed this record while you were working on it. "
+                                "Reload the page to see the current version, then try again."))
+    if assignment.state != AssignmentState.accepted:
+        raise Refused(_("Accept the assignment (declaring no conflict of interest) before scoring."))
+    if assignment.challenge.state != ChallengeState.reviewing:
+        raise Refused(_("The challenge is not under expert review."))
+    criteria = {c.id: c for c in assignment.challenge.rubric}
+    errors = {}
+    cleaned = {}
+    for criterion_id, (value, comment) in scores.items():
+        criterion = criteria.get(int(criterion_id))
+        if criterion is None:
+            raise ValidationFailed(_("Unknown criterion."))
+        if value in (None, ""):
+            cleaned[criterion.id] = (None, (comment or "").strip())
+            continue
+        try:
+            number = int(str(value).strip())
+            if str(number) != str(value).strip().lstrip("+"):
+                raise ValueError
+        except ValueError:
+            number = None
+        if number is None or not scoring.MIN_SCORE <= number <= scoring.MAX_SCORE:
+            errors[f"score_{criterion.id}"] = _("%(criterion)s: the score must be a whole number from 0 to 100.",
+                                                criterion=criterion.name)
+            continue
+        cleaned[criterion.id] = (number, (comment or "").strip())
+    if errors:
+        raise ValidationFailed("; ".join(errors.values()), details=errors)
+    if opinion not in (None, ""):
+        try:
+            opinion = Opinion(opinion)
+        except ValueError:
+            raise ValidationFailed(_("Choose recommend or do not recommend.")) from None
+    else:
+        opinion = None
+    if review is None:
+        review = Review(assignment=assignment, bid_id=bid.id)
+        db.session.add(review)
+    existing = {s.criterion_id: s for s in review.scores}
+    for criterion_id, (number, comment) in cleaned.items():
+        if number is None:
+            if criterion_id in existing:
+                review.scores.remove(existing.pop(criterion_id))
+            continue
+        if criterion_id in existing:
+            existing[criterion_id].score, existing[criterion_id].comment = number, comment
+        else:
+            review.scores.append(ReviewScore(criterion_id=criterion_id, score=number, comment=comment))
+    review.opinion = opinion
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        # Another window saved or submitted this review first (version check,
+        # or the one-review-per-bid unique constraint on a first save).
+        raise ChangedUnderYou(_("Someone else changed this record while you were working on it. "
+                                "Reload the page to see the current version, then try again.")) from None
+    audit.record(review, "save_draft", actor=actor,
+                 evidence={"scores": {str(k): v[0] for k, v in cleaned.items()}, "opinion": opinion})
+    if submit:
+        fire(review, "submit", actor)
+        if every_bid_reviewed_by(assignment):
+            fire(assignment, "complete", actor)
+    return review
+
+
+def every_bid_reviewed_by(assignment: ReviewAssignment) -> bool:
+    bids = {b.id for b in db.session.scalars(sa.select(Bid).where(
+        Bid.challenge_id == assignment.challenge_id, Bid.state == BidState.under_review))}
+    done = set(db.session.scalars(sa.select(Review.bid_id).where(
+        Review.assignment_id == assignment.id, Review.state == ReviewState.submitted)))
+    return bids <= done
+
+
+# objections ------------------------------------------------------------------------------
+
+def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
+    from grants.reviews.rules import notice_of
+
+    reasons = (reasons or "").strip()
+    if challenge.state != ChallengeState.notice:
+        raise Refused(_("Objections can only be filed while the award is under public notice."))
+    notice = notice_of(challenge)
+    if clock.now() >= notice.notice_ends_at:
+        raise Refused(_("The public notice has ended; objections are no longer accepted."))
+    if len(reasons) < 10:
+        message = _("Give the reasons for your objection (at least 10 characters).")
+        raise ValidationFailed(message, details={"reasons": message})
+    objection = Objection(challenge_id=challenge.id, notice_round=notice.round, filed_by_id=actor.id,
+                          reasons=reasons)
+    db.session.add(objection)
+    db.session.flush()
+    audit.record(objection, "file", actor=actor, to_state=objection.state, comment=reasons)
+    audit.record(challenge, "objection_filed", actor=actor, evidence={"objection_id": objection.id})
+    return objection
+
+
+def uphold_objection(objection: Objection, *, actor, answer: str, expected_version=None) -> Objection:
+    fire(objection, "uphold", actor, comment=answer, expected_version=expected_version)
+    fire(objection.challenge, "reopen_review", actor,
+         comment=_("Objection %(id)s upheld: %(answer)s", id=objection.id, answer=objection.answer))
+    return objection
+
+
+def dismiss_objection(objection: Objection, *, actor, answer: str, expected_version=None) -> Objection:
+    fire(objection, "dismiss", actor, comment=answer, expected_version=expected_version)
+    return objection
+
+
+@tick_job("confirm_awards", order=60)
+def confirm_due_awards() -> int:
+    """Confirm every award whose notice has ended without an open objection."""
+    due = db.session.scalars(
+        sa.select(Challenge).join(AwardNotice, AwardNotice.challenge_id == Challenge.id)
+        .where(Challenge.state == ChallengeState.notice, AwardNotice.notice_ends_at <= clock.now())
+        .order_by(Challenge.id)).all()
+    done = 0
+    for challenge in due:
+        try:
+            with db.session.begin_nested():
+                fire(challenge, "confirm_award", None)
+            done += 1
+        except DomainError:
+            continue
+    return done
+
+
+def objections_of(challenge: Challenge) -> list[Objection]:
+    return db.session.scalars(sa.select(Objection).where(Objection.challenge_id == challenge.id)
+                              .order_by(Objection.id)).all()
+
+
+def objections_by(challenge: Challenge, user: User) -> list[Objection]:
+    return db.session.scalars(sa.select(Objection).where(Objection.challenge_id == challenge.id,
+                                                         Objection.filed_by_id == user.id)
+                              .order_by(Objection.id)).all()
+
+
+def winners_of(challenge: Challenge) -> list[Bid]:
+    """Bids proposed (recommended) or confirmed (awarded), for the public notice."""
+    return db.session.scalars(sa.select(Bid).where(
+        Bid.challenge_id == challenge.id, Bid.state.in_((BidState.recommended, BidState.awarded)))
+        .order_by(Bid.id)).all()
+
+
+def pending_assignments_of(user: User) -> list[ReviewAssignment]:
+    """The reviewer's assignments waiting for a declaration or for scores."""
+    return db.session.scalars(sa.select(ReviewAssignment).where(
+        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES))
+        .order_by(ReviewAssignment.id)).all()

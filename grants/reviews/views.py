@@ -1,0 +1,451 @@
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from grants.auth.models import User
+from grants.bids.models import Bid
+from grants.challenges import files
+from grants.challenges.models import Challenge, ChallengeState
+from grants.challenges.views import PAGE_SECTIONS
+from grants.challenges.workflow import CHALLENGE_WORKFLOW
+from grants.core import audit, clock
+from grants.core.errors import DomainError, ValidationFailed
+from grants.core.permissions import role_required
+from grants.core.registry import add_nav, add_panel
+from grants.core.workflow import fire
+from grants.extensions import db
+from grants.reviews import bp, services
+from grants.reviews.blind import blind_file_name, strip_pdf_metadata
+from grants.reviews.forms import AcceptForm, CsrfForm, DrawForm, ObjectionForm, RecuseForm, ReviewerProfileForm
+from grants.reviews.models import (FIELD_LABELS, OPINION_LABELS, AssignmentState, ChallengeField, Objection,
+                                   Review, ReviewAssignment)
+from grants.reviews.rules import notice_of
+from grants.reviews.tables import export_csv, export_xlsx, officer_table
+
+REVIEW_STAGE_STATES = (ChallengeState.closed, ChallengeState.reviewing, ChallengeState.notice,
+                       ChallengeState.awarded, ChallengeState.failed)
+
+add_nav(_l("Expert pool"), "reviews.pool", {"officer", "admin"}, order=40)
+add_nav(_l("My expert profile"), "reviews.profile", {"reviewer"}, order=41)
+
+
+def apply_errors(form, exc: ValidationFailed) -> None:
+    placed = False
+    for name, message in exc.details.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [message]
+            placed = True
+    if not placed:
+        flash(str(exc), "danger")
+
+
+@bp.get("/experts")
+@role_required("officer", "admin")
+def pool():
+    field = request.args.get("field", "")
+    if field not in {f.value for f in ChallengeField}:
+        field = ""
+    q = request.args.get("q", "").strip()
+    available_only = request.args.get("available") == "1"
+    query = services.reviewer_pool_query(field=field or None, q=q or None, available_only=available_only)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("reviews/pool.html", page=page, field=field, q=q, available_only=available_only,
+                           field_labels=FIELD_LABELS)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@role_required("reviewer")
+def profile():
+    existing = services.profile_of(current_user)
+    form = ReviewerProfileForm(obj=existing)
+    if request.method == "GET" and existing is not None:
+        form.fields.data = existing.fields
+    if form.validate_on_submit():
+        try:
+            services.save_reviewer_profile(current_user, fields=form.fields.data, title=form.title.data,
+                                           available=form.available.data, actor=current_user)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Your expert profile is saved."), "success")
+            return redirect(url_for("reviews.profile"))
+    return render_template("reviews/profile.html", form=form, profile=existing)
+
+
+# officer: the panel and the award ----------------------------------------------------------
+
+add_nav(_l("Expert review"), "reviews.challenges", {"officer"}, order=35)
+add_nav(_l("My reviews"), "reviews.mine", {"reviewer"}, order=35)
+
+OFFICER_ACTIONS = ("start_review", "confirm_award", "declare_failed")
+
+
+def _challenge_for_officer(challenge_id: int) -> Challenge:
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None or challenge.state in (ChallengeState.draft, ChallengeState.submitted,
+                                                ChallengeState.withdrawn):
+        abort(404)
+    return challenge
+
+
+def _refused(exc: DomainError) -> None:
+    db.session.rollback()
+    flash(str(exc), "danger")
+
+
+@bp.get("/")
+@role_required("officer")
+def challenges():
+    query = (sa.select(Challenge).where(Challenge.state.in_(REVIEW_STAGE_STATES))
+             .order_by(Challenge.id.desc()))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("reviews/challenges.html", page=page)
+
+
+@bp.get("/challenges/<int:challenge_id>")
+@role_required("officer")
+def panel(challenge_id: int):
+    challenge = _challenge_for_officer(challenge_id)
+    actions = [t for t in CHALLENGE_WORKFLOW.available(challenge, current_user) if t.name in OFFICER_ACTIONS]
+    return render_template(
+        "reviews/panel.html", challenge=challenge, actions=actions, assignments=services.assignments_of(challenge),
+        candidates=services.candidates(challenge) if challenge.state == ChallengeState.reviewing else [],
+        draw_form=DrawForm(), csrf=CsrfForm(), objections=services.objections_of(challenge),
+        notice=notice_of(challenge), events=audit.history(challenge))
+
+
+@bp.post("/challenges/<int:challenge_id>/fire/<name>")
+@role_required("officer")
+def fire_challenge(challenge_id: int, name: str):
+    challenge = _challenge_for_officer(challenge_id)
+    if name not in OFFICER_ACTIONS or not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        fire(challenge, name, current_user, comment=request.form.get("comment"),
+             expected_version=request.form.get("version"))
+        db.session.commit()
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(_("Done: %(action)s.", action=CHALLENGE_WORKFLOW.transitions[name].label), "success")
+    return redirect(url_for("reviews.panel", challenge_id=challenge.id))
+
+
+@bp.post("/challenges/<int:challenge_id>/assign")
+@role_required("officer")
+def assign(challenge_id: int):
+    challenge = _challenge_for_officer(challenge_id)
+    reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
+    if reviewer is None or not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        services.assign_reviewer(challenge, reviewer, actor=current_user)
+        db.session.commit()
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(_("%(name)s is assigned.", name=reviewer.display_name), "success")
+    return redirect(url_for("reviews.panel", challenge_id=challenge.id))
+
+
+@bp.post("/challenges/<int:challenge_id>/draw")
+@role_required("officer")
+def draw(challenge_id: int):
+    challenge = _challenge_for_officer(challenge_id)
+    form = DrawForm()
+    if not form.validate_on_submit():
+        flash(_("Give the number of reviewers to draw (1 to 50)."), "danger")
+        return redirect(url_for("reviews.panel", challenge_id=challenge.id))
+    try:
+        drawn = services.draw_reviewers(challenge, size=form.size.data, seed=form.seed.data, actor=current_user)
+        db.session.commit()
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(_("%(n)s reviewers drawn: %(names)s.", n=len(drawn),
+                names=", ".join(a.reviewer.display_name for a in drawn)), "success")
+    return redirect(url_for("reviews.panel", challenge_id=challenge.id))
+
+
+@bp.post("/assignments/<int:assignment_id>/withdraw")
+@role_required("officer")
+def withdraw(assignment_id: int):
+    assignment = db.session.get(ReviewAssignment, assignment_id) or abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        fire(assignment, "withdraw", current_user, comment=request.form.get("comment"),
+             expected_version=request.form.get("version"))
+        db.session.commit()
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(_("The reviewer is withdrawn from the panel."), "success")
+    return redirect(url_for("reviews.panel", challenge_id=assignment.challenge_id))
+
+
+@bp.get("/challenges/<int:challenge_id>/table")
+@role_required("officer")
+def table(challenge_id: int):
+    challenge = _challenge_for_officer(challenge_id)
+    data = officer_table(challenge)
+    can_propose = CHALLENGE_WORKFLOW.permission(challenge, "propose_award", current_user) is None \
+        and challenge.state == ChallengeState.reviewing
+    return render_template("reviews/table.html", challenge=challenge, table=data, csrf=CsrfForm(),
+                           can_propose=can_propose, opinion_labels=OPINION_LABELS)
+
+
+@bp.get("/challenges/<int:challenge_id>/export.<fmt>")
+@role_required("officer")
+def export(challenge_id: int, fmt: str):
+    challenge = _challenge_for_officer(challenge_id)
+    data = officer_table(challenge)
+    if fmt == "csv":
+        body, mimetype = export_csv(data), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = export_xlsx(data, challenge.title)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=challenge-{challenge.id}-ranking.{fmt}"
+    return response
+
+
+@bp.post("/challenges/<int:challenge_id>/propose")
+@role_required("officer")
+def propose(challenge_id: int):
+    challenge = _challenge_for_officer(challenge_id)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    winners = request.form.getlist("winners", type=int)
+    try:
+        fire(challenge, "propose_award", current_user, comment=request.form.get("comment"),
+             expected_version=request.form.get("version"), winners=winners)
+        db.session.commit()
+    except DomainError as exc:
+        _refused(exc)
+        return redirect(url_for("reviews.table", challenge_id=challenge.id))
+    flash(_("The award is proposed and under public notice."), "success")
+    return redirect(url_for("reviews.panel", challenge_id=challenge.id))
+
+
+@bp.post("/reviews/<int:review_id>/reopen")
+@role_required("officer")
+def reopen(review_id: int):
+    review = db.session.get(Review, review_id) or abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        fire(review, "reopen", current_user, comment=request.form.get("comment"),
+             expected_version=request.form.get("version"))
+        db.session.commit()
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(_("The review is reopened; the reviewer can change and submit it again."), "success")
+    return redirect(url_for("reviews.table", challenge_id=review.assignment.challenge_id))
+
+
+@bp.post("/objections/<int:objection_id>/<any(uphold, dismiss):decision>")
+@role_required("officer")
+def answer_objection(objection_id: int, decision: str):
+    objection = db.session.get(Objection, objection_id) or abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    operation = services.uphold_objection if decision == "uphold" else services.dismiss_objection
+    try:
+        operation(objection, actor=current_user, answer=request.form.get("comment", ""),
+                  expected_version=request.form.get("version"))
+        db.session.commit()
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(_("The objection is answered."), "success")
+    return redirect(url_for("reviews.panel", challenge_id=objection.challenge_id))
+
+
+# reviewer ------------------------------------------------------------------------------
+
+def _my_assignment(assignment_id: int) -> ReviewAssignment:
+    assignment = db.session.get(ReviewAssignment, assignment_id)
+    if assignment is None or assignment.reviewer_id != current_user.id:
+        abort(404)
+    return assignment
+
+
+def _my_bid(assignment: ReviewAssignment, bid_id: int) -> Bid:
+    bid = db.session.get(Bid, bid_id)
+    if (bid is None or bid.challenge_id != assignment.challenge_id
+            or assignment.state not in (AssignmentState.accepted, AssignmentState.submitted)
+            or bid.id not in {b.id for b in services.bids_for_review(assignment.challenge)}):
+        abort(404)
+    return bid
+
+
+@bp.get("/mine")
+@role_required("reviewer")
+def mine():
+    query = (sa.select(ReviewAssignment).where(ReviewAssignment.reviewer_id == current_user.id)
+             .order_by(ReviewAssignment.id.desc()))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("reviews/mine.html", page=page)
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@role_required("reviewer")
+def assignment(assignment_id: int):
+    assignment = _my_assignment(assignment_id)
+    bids = services.bids_for_review(assignment.challenge) \
+        if assignment.state in (AssignmentState.accepted, AssignmentState.submitted) else []
+    reviews = {r.bid_id: r for r in assignment.reviews}
+    return render_template("reviews/assignment.html", assignment=assignment, bids=bids, reviews=reviews,
+                           accept_form=AcceptForm(), recuse_form=RecuseForm())
+
+
+@bp.post("/assignments/<int:assignment_id>/<any(accept, recuse):decision>")
+@role_required("reviewer")
+def declare(assignment_id: int, decision: str):
+    assignment = _my_assignment(assignment_id)
+    form = AcceptForm() if decision == "accept" else RecuseForm()
+    if not form.validate_on_submit():
+        flash(_("Give the conflict of interest that makes you recuse yourself."), "danger")
+        return redirect(url_for("reviews.assignment", assignment_id=assignment.id))
+    try:
+        if decision == "accept":
+            fire(assignment, "accept", current_user, no_conflict=form.no_conflict.data)
+        else:
+            fire(assignment, "recuse", current_user, comment=form.reason.data)
+        db.session.commit()
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(_("Thank you: your declaration is recorded."), "success")
+    return redirect(url_for("reviews.assignment", assignment_id=assignment.id))
+
+
+@bp.route("/assignments/<int:assignment_id>/bids/<int:bid_id>", methods=["GET", "POST"])
+@role_required("reviewer")
+def score(assignment_id: int, bid_id: int):
+    assignment = _my_assignment(assignment_id)
+    bid = _my_bid(assignment, bid_id)
+    challenge = assignment.challenge
+    errors = {}
+    form = CsrfForm()
+    if request.method == "POST" and form.validate_on_submit():
+        scores = {c.id: (request.form.get(f"score_{c.id}", ""), request.form.get(f"comment_{c.id}", ""))
+                  for c in challenge.rubric}
+        try:
+            services.save_review(assignment, bid, actor=current_user, scores=scores,
+                                 opinion=request.form.get("opinion") or None,
+                                 submit=request.form.get("action") == "submit",
+                                 expected_version=request.form.get("version") or None)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = exc.details
+            flash(str(exc), "danger")
+        except DomainError as exc:
+            _refused(exc)
+        else:
+            submitted = request.form.get("action") == "submit"
+            flash(_("Your review is submitted.") if submitted else _("Draft saved."), "success")
+            return redirect(url_for("reviews.score", assignment_id=assignment.id, bid_id=bid.id))
+    review = services.review_of(assignment, bid)
+    return render_template("reviews/score.html", assignment=assignment, challenge=challenge, bid=bid,
+                           review=review, blind=challenge.blind_review, errors=errors, form=form,
+                           values=request.form if request.method == "POST" else None,
+                           opinion_labels=OPINION_LABELS, blind_file_name=blind_file_name)
+
+
+@bp.get("/assignments/<int:assignment_id>/bids/<int:bid_id>/files/<int:position>")
+@role_required("reviewer")
+def bid_file(assignment_id: int, bid_id: int, position: int):
+    assignment = _my_assignment(assignment_id)
+    bid = _my_bid(assignment, bid_id)
+    if not 1 <= position <= len(bid.attachments):
+        abort(404)
+    attachment = bid.attachments[position - 1]
+    data = files.path_of(attachment.stored_name).read_bytes()
+    if assignment.challenge.blind_review:
+        data = strip_pdf_metadata(data)
+        name = blind_file_name(position, attachment.original_filename)
+    else:
+        name = attachment.original_filename
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# public notice and objections ---------------------------------------------------------------
+
+@bp.get("/notice/<int:challenge_id>")
+def notice(challenge_id: int):
+    challenge = db.session.get(Challenge, challenge_id)
+    notice = notice_of(challenge) if challenge is not None else None
+    if notice is None or challenge.state not in (ChallengeState.notice, ChallengeState.awarded):
+        abort(404)
+    winners = services.winners_of(challenge)
+    mine = services.objections_by(challenge, current_user) if current_user.is_authenticated else []
+    open_for_objections = challenge.state == ChallengeState.notice and clock.now() < notice.notice_ends_at
+    return render_template("reviews/notice.html", challenge=challenge, notice=notice, winners=winners,
+                           mine=mine, form=ObjectionForm(), open_for_objections=open_for_objections)
+
+
+@bp.post("/notice/<int:challenge_id>/objections")
+@login_required
+def object_to(challenge_id: int):
+    challenge = db.session.get(Challenge, challenge_id) or abort(404)
+    form = ObjectionForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reasons for your objection (at least 10 characters)."), "danger")
+        return redirect(url_for("reviews.notice", challenge_id=challenge.id))
+    try:
+        services.file_objection(challenge, actor=current_user, reasons=form.reasons.data)
+        db.session.commit()
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(_("Your objection is filed; the answer will be shown here."), "success")
+    return redirect(url_for("reviews.notice", challenge_id=challenge.id))
+
+
+# a section on the challenge's own page ---------------------------------------------------
+
+def challenge_section(challenge, user):
+    links = []
+    if challenge.state in (ChallengeState.notice, ChallengeState.awarded) and notice_of(challenge) is not None:
+        links.append((url_for("reviews.notice", challenge_id=challenge.id), _("Public notice of award")))
+    if getattr(user, "is_authenticated", False) and user.role == "officer" \
+            and challenge.state in REVIEW_STAGE_STATES:
+        links.append((url_for("reviews.panel", challenge_id=challenge.id), _("Review panel")))
+        links.append((url_for("reviews.table", challenge_id=challenge.id), _("Scores and ranking")))
+    if not links:
+        return None
+    return Markup(render_template("reviews/_challenge_section.html", links=links))
+
+
+PAGE_SECTIONS.append(challenge_section)
+
+
+# dashboard ------------------------------------------------------------------------------
+
+def reviewer_panel(user):
+    pending = services.pending_assignments_of(user)
+    if not pending:
+        return None
+    return Markup(render_template("reviews/_reviewer_panel.html", assignments=pending))
+
+
+add_panel(_l("Reviews waiting for you"), {"reviewer"}, reviewer_panel, order=20)
