@@ -188,9 +188,8 @@ def revoke_entry(entry: IntegrityEntry, *, actor, reason: str) -> IntegrityEntry
         raise Refused(_("This entry was already revoked on %(day)s.",
                         day=clock.to_local(entry.revoked_at).date().isoformat()))
     previous = entry.status(clock.today()).value
-    entry.revoked_at = clock.now()
-    entry.revoked_by_id = getattr(actor, "id", None)
-    entry.revocation_reason = reason
+    actor_id = getattr(actor, "id", None)  # may load the actor: before the entry is half-changed
+    entry.revoked_at, entry.revoked_by_id, entry.revocation_reason = clock.now(), actor_id, reason
     db.session.flush()
     audit.record(entry, "revoke", actor=actor, from_state=previous, to_state="revoked", comment=reason)
     return entry
