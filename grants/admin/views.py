@@ -9,7 +9,7 @@ from flask_login import current_user
 from grants.admin import bp
 from grants.admin.forms import ConfirmForm, OrganizationForm, UserForm
 from grants.auth import services
-from grants.auth.models import Organization, User
+from grants.auth.models import Organization, Role, User
 from grants.core import audit
 from grants.core.errors import ValidationFailed
 from grants.core.permissions import role_required
@@ -123,8 +123,10 @@ def users():
     if q:
         like = f"%{q}%"
         query = query.where(sa.or_(User.email.ilike(like), User.display_name.ilike(like)))
-    if role:
+    if role in {r.value for r in Role}:
         query = query.where(User.role == role)
+    else:
+        role = ""
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("admin/users.html", page=page, q=q, role=role)
 

@@ -45,7 +45,7 @@ def create_token(user, *, name: str | None = None, days: int | None = DEFAULT_DA
     days = DEFAULT_DAYS if days is None else days
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         _fail("days", _l("Valid for (days)"), _l("must be between 1 and %(n)s", n=MAX_DAYS))
-    if not user.active:
+    if not user.is_active:
         raise Refused(_("A deactivated account cannot have API tokens."))
     secret = PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
@@ -79,7 +79,7 @@ def token_for_secret(secret: str) -> ApiToken | None:
         return None
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     now = clock.now()
-    if token is None or not token.usable(now) or not token.user.active:
+    if token is None or not token.usable(now) or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now

@@ -12,7 +12,9 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # Sessions outlive a deactivation: check on every request.
+        return user if user is not None and user.is_active else None
 
 
 from grants.auth import views  # noqa: E402,F401  (routes)

@@ -112,8 +112,9 @@ class User(UserMixin, Timestamps, db.Model):
     person: Mapped[Person | None] = relationship(lazy="joined")
 
     @property
-    def is_active(self) -> bool:  # Flask-Login refuses inactive users
-        return self.active
+    def is_active(self) -> bool:
+        """A deactivated account, or an account of a deactivated organisation, is shut out."""
+        return self.active and (self.organization is None or self.organization.active)
 
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")

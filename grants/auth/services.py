@@ -141,17 +141,12 @@ def create_user(*, email: str, display_name: str, password: str, role, organizat
     check_password_strength(password)
     if user_by_email(email):
         _fail("email", _l("Email"), _l("%(email)s already has an account", email=email))
-    if role in (Role.enterprise, Role.applicant) and organization is None:
-        _fail("organization", _l("Organisation"), _l("is required for this role"))
-    if role == Role.enterprise and organization.kind != OrgKind.enterprise:
-        _fail("organization", _l("Organisation"), _l("must be an enterprise for an enterprise account"))
+    _check_role_fits(role, organization, bool(id_number))
     person = None
     if id_number:
         person = ensure_person(name=display_name, id_number=id_number, organization=organization, actor=actor)
         if db.session.scalar(sa.select(User.id).where(User.person_id == person.id)):
             _fail("id_number", _l("Resident ID number"), _l("already belongs to another account"))
-    elif role in (Role.applicant, Role.reviewer):
-        _fail("id_number", _l("Resident ID number"), _l("is required for this role"))
     user = User(email=email, display_name=display_name, role=role,
                 organization=organization, person=person)
     user.set_password(password)
@@ -163,11 +158,21 @@ def create_user(*, email: str, display_name: str, password: str, role, organizat
     return user
 
 
-def update_user(user: User, *, display_name: str, role, organization, actor) -> User:
-    user.display_name = _check_name("display_name", _l("Name"), display_name, 100)
-    role = _check_role(role)
+def _check_role_fits(role: Role, organization, has_person: bool) -> None:
+    """The same rules whether an account is created or changed."""
     if role in (Role.enterprise, Role.applicant) and organization is None:
         _fail("organization", _l("Organisation"), _l("is required for this role"))
+    if role == Role.enterprise and organization.kind != OrgKind.enterprise:
+        _fail("organization", _l("Organisation"), _l("must be an enterprise for an enterprise account"))
+    if role in (Role.applicant, Role.reviewer) and not has_person:
+        _fail("id_number", _l("Resident ID number"), _l("is required for this role"))
+
+
+def update_user(user: User, *, display_name: str, role, organization, actor) -> User:
+    display_name = _check_name("display_name", _l("Name"), display_name, 100)
+    role = _check_role(role)
+    _check_role_fits(role, organization, user.person_id is not None)
+    user.display_name = display_name
     user.role = role
     user.organization = organization
     db.session.flush()

@@ -31,7 +31,7 @@ def login():
         user = user_by_email(form.email.data)
         if user is None or not user.check_password(form.password.data):
             form.password.errors.append(_("Wrong email or password."))
-        elif not user.active:
+        elif not user.is_active:
             form.email.errors.append(_("This account is deactivated. Contact the administrator."))
         else:
             login_user(user, remember=form.remember.data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from grants.core import audit, clock
@@ -17,25 +17,45 @@ demo_cli = AppGroup("demo", help="Demo data.")
 DEMO_SEEDERS: list = []  # callables(app) -> None, in area order
 
 
-def run_tick() -> dict[str, int]:
-    """Apply everything the clock makes due; each job commits on its own."""
-    results: dict[str, int] = {}
+class TickFailures(RuntimeError):
+    def __init__(self, failures: dict[str, Exception]):
+        super().__init__(", ".join(f"{name}: {exc!r}" for name, exc in failures.items()))
+        self.failures = failures
+
+
+def run_tick(*, raise_errors: bool = True) -> dict[str, int | Exception]:
+    """Apply everything the clock makes due; each job commits on its own.
+
+    One failing job does not hold up the others (a stuck challenge must not
+    stop awards from being confirmed); its work is rolled back and it is
+    reported, and tried again at the next tick.
+    """
+    results: dict[str, int | Exception] = {}
+    failures: dict[str, Exception] = {}
     for job in TICK_JOBS:
         try:
             results[job.name] = job.run()
             db.session.commit()
-        except Exception:
+        except Exception as exc:
             db.session.rollback()
-            raise
+            current_app.logger.exception("tick job %s failed", job.name)
+            results[job.name] = failures[job.name] = exc
+    if failures and raise_errors:
+        raise TickFailures(failures)
     return results
 
 
 @click.command("tick", help="Apply what the clock makes due (run from cron every minute).")
 def tick_command():
-    results = run_tick()
+    results = run_tick(raise_errors=False)
     click.echo(f"tick at {clock.now():%Y-%m-%d %H:%M:%S} UTC")
-    for name, count in results.items():
-        click.echo(f"  {name}: {count}")
+    for name, outcome in results.items():
+        if isinstance(outcome, Exception):
+            click.echo(f"  {name}: FAILED ({outcome!r})", err=True)
+        else:
+            click.echo(f"  {name}: {outcome}")
+    if any(isinstance(outcome, Exception) for outcome in results.values()):
+        sys.exit(1)
 
 
 @audit_cli.command("verify", help="Check the hash chain of the audit trail.")

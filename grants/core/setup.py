@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 
 from grants.core import clock
 from grants.core.errors import DomainError, json_error
+from grants.core.permissions import is_officer
 from grants.core.i18n import select_locale, translation_directories
 from grants.core.registry import nav_for
 from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -85,6 +86,11 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["dt"] = local_datetime
     app.jinja_env.filters["d"] = local_date
     app.jinja_env.filters["yuan"] = yuan
+    from grants.core.history import action_label, state_label
+
+    app.jinja_env.globals["event_action"] = action_label
+    app.jinja_env.globals["event_state"] = state_label
+    app.jinja_env.globals["sees_evidence"] = lambda: is_officer(current_user)
 
     @app.context_processor
     def inject():

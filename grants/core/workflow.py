@@ -75,9 +75,13 @@ class Attempt:
         return SYSTEM if self.actor is None else self.actor.role
 
 
+WORKFLOWS: dict[str, "Workflow"] = {}  # by object type, for labels in histories
+
+
 class Workflow:
     def __init__(self, object_type: str, states: dict[str, Any], initial: str,
                  transitions: Iterable[Transition]):
+        WORKFLOWS[object_type] = self
         self.object_type = object_type
         self.states = states
         self.transitions = {t.name: t for t in transitions}
@@ -160,8 +164,13 @@ def fire(obj, name: str, actor, *, comment: str | None = None,
     """Fire transition ``name`` on ``obj`` as ``actor``; see the module doc."""
     wf = workflow_of(obj)
     comment = (comment or "").strip() or None
-    if expected_version is not None and obj.version != int(expected_version):
-        raise ChangedUnderYou(_changed_message())
+    if expected_version not in (None, ""):
+        try:
+            seen_version = int(expected_version)
+        except (TypeError, ValueError):
+            raise Refused(_("The form was damaged (its version is not a number). Reload the page.")) from None
+        if obj.version != seen_version:
+            raise ChangedUnderYou(_changed_message())
     t = wf.transitions.get(name)
     if t is None:
         raise Refused(_("There is no action called “%(name)s”.", name=name))

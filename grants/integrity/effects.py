@@ -41,8 +41,14 @@ def on_black_entry(name: str, live_codes: LiveCodes | None = None):
 
 
 def apply_black_effects(entry: IntegrityEntry, actor=None, only: set[str] | None = None) -> dict[str, int]:
-    """Run the effects (those named in ``only``, if given); how many objects each touched."""
-    return {name: fn(entry, actor) for name, fn in BLACK_EFFECTS if only is None or name in only}
+    """Run the effects (those named in ``only``, if given); how many objects each touched.
+
+    The effects act as the system whoever added the entry: it is the rule
+    that suspends a project or withdraws a reviewer, not the user's role
+    (an administrator may add entries without being allowed to suspend
+    projects). The entry's own audit event names the user.
+    """
+    return {name: fn(entry, None) for name, fn in BLACK_EFFECTS if only is None or name in only}
 
 
 def effects_that_may_hit(entries: list[IntegrityEntry]) -> dict[int, set[str]]:

@@ -133,3 +133,23 @@ def test_history_lists_the_entrys_events(officer_api, make):
     assert [e["action"] for e in response.get_json()] == ["add", "revoke"]  # no live work to touch, so no effects event
     assert response.get_json()[-1]["comment"] == "复议撤销"
     assert response.get_json()[-1]["at"].endswith("+00:00")
+
+
+def test_an_admin_listing_a_reviewer_withdraws_their_assignment_as_the_system(api, make):
+    from grants.reviews.models import AssignmentState
+    from grants.reviews.services import assign_reviewer
+    from tests.reviews.helpers import reviewing
+
+    challenge, officer, _bids = reviewing(make, n_bids=1)
+    reviewer = make.reviewer()
+    assignment = assign_reviewer(challenge, reviewer, actor=officer)
+    db.session.commit()
+    admin_api = api(make.token(make.user("admin")))
+    person = reviewer.person
+    response = admin_api.post("/integrity/entries", entry_body(subject_type="person", code=person.id_number,
+                                                               name=person.name))
+    assert response.status_code == 201, response.get_json()
+    db.session.refresh(assignment)
+    assert assignment.state != AssignmentState.assigned
+    withdrawn = audit.history(assignment)[-1]
+    assert withdrawn.actor_id is None  # the rule acted, not the admin's role

@@ -19,7 +19,7 @@ def test_admin_registers_an_organisation_and_sees_its_history(client, make, logi
     org = db.session.scalar(sa.select(Organization).where(Organization.credit_code == code))
     assert org.name == "秦岭装备"
     page = client.get(f"/admin/organizations/{org.id}").get_data(as_text=True)
-    assert "历史记录" in page and "create" in page
+    assert "历史记录" in page and "创建" in page
 
 
 def test_bad_credit_code_is_refused_naming_the_field_and_nothing_is_saved(client, make, login):
@@ -119,3 +119,27 @@ def test_forms_without_csrf_token_are_rejected(app, make):
         assert _count(Organization) == before
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_editing_a_user_keeps_the_rules_of_creation(client, make, login):
+    login(make.user("admin"))
+    officer = make.user("officer")
+    university = make.org(kind="university")
+    response = client.post(f"/admin/users/{officer.id}/edit", data={
+        "email": officer.email, "display_name": officer.display_name, "role": "enterprise",
+        "organization_id": university.id})
+    assert "企业账号须属于企业单位" in response.get_data(as_text=True)
+    response = client.post(f"/admin/users/{officer.id}/edit", data={
+        "email": officer.email, "display_name": officer.display_name, "role": "reviewer", "organization_id": 0})
+    assert "居民身份证号码对该角色为必填项" in response.get_data(as_text=True)
+    db.session.refresh(officer)
+    assert officer.role == "officer"
+
+
+def test_crafted_list_arguments_do_not_break_pages(client, make, login):
+    login(make.user("admin"))
+    for n in range(55):
+        make.org(name=f"单位{n:02d}")
+    assert client.get("/admin/users?role=bogus").status_code == 200
+    response = client.get("/admin/organizations?endpoint=x&_external=1&q=单位")
+    assert response.status_code == 200 and "page=2" in response.get_data(as_text=True)

@@ -81,3 +81,25 @@ def test_user_administration_is_for_admins_only(client, make, login, role, statu
 def test_anonymous_visitor_is_sent_to_login(client):
     response = client.get("/admin/users")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_deactivated_organisation_shuts_out_its_accounts_even_mid_session(client, make, login):
+    from grants.auth import services
+
+    org = make.org(kind="university")
+    user = make.user("applicant", org=org, email="member@example.cn")
+    login(user)
+    assert client.get("/dashboard").status_code == 200
+    services.set_organization_active(org, False, actor=None)
+    db.session.commit()
+    assert client.get("/dashboard").status_code == 302  # the session no longer counts
+    response = client.post("/login", data={"email": "member@example.cn", "password": "password123"})
+    assert "该账号已停用" in response.get_data(as_text=True)
+
+
+def test_a_deactivated_account_loses_its_open_session(client, make, login):
+    user = make.user("officer")
+    login(user)
+    user.active = False
+    db.session.commit()
+    assert client.get("/dashboard").status_code == 302

@@ -80,3 +80,34 @@ def test_tick_runs_each_registered_job_and_reports_counts(app):
         registry.TICK_JOBS[:] = [j for j in registry.TICK_JOBS if j.name != "test_job"]
     assert result.exit_code == 0, result.output
     assert "test_job: 3" in result.output and calls == [1]
+
+
+def test_history_speaks_words_and_shows_evidence_to_the_bureau_only(app, make, login, client):
+    challenge = make.challenge()
+    bid = make.bid(challenge)
+    team_member = make.user("applicant", org=bid.organization)
+    login(team_member)
+    html = client.get(f"/bids/{bid.id}").get_data(as_text=True)
+    assert "历史记录" in html and "已提交" in html
+    assert ">submit<" not in html and bid.lead.id_number not in html
+    login(make.user("officer"))
+    html = client.get(f"/bids/{bid.id}").get_data(as_text=True)
+    assert "核查依据" in html and bid.lead.id_number in html
+
+
+def test_a_failing_tick_job_does_not_stop_the_others(app):
+    from grants.core import registry
+
+    done = []
+
+    def broken():
+        raise RuntimeError("stuck")
+
+    registry.tick_job("aa_broken", order=-1)(broken)
+    registry.tick_job("zz_after", order=999)(lambda: done.append(1) or 1)
+    try:
+        result = app.test_cli_runner().invoke(args=["tick"])
+    finally:
+        registry.TICK_JOBS[:] = [j for j in registry.TICK_JOBS if j.name not in ("aa_broken", "zz_after")]
+    assert result.exit_code == 1
+    assert "aa_broken: FAILED" in result.output and "zz_after: 1" in result.output and done == [1]

@@ -211,3 +211,11 @@ def test_two_officers_acting_at_once_exactly_one_wins(app, make):
     finally:
         with app.app_context():
             GadgetBase.metadata.drop_all(db.engine)
+
+
+def test_an_empty_or_damaged_version_from_a_form(gadget):
+    item, owner = gadget
+    with pytest.raises(Refused, match="版本号不是数字"):
+        fire(item, "submit", owner, expected_version="abc")
+    fire(item, "submit", owner, expected_version="")
+    assert item.state == "submitted"

@@ -95,7 +95,7 @@ def test_officer_upholds_and_the_entry_is_revoked(client, login, listed, make):
     # the subject sees the answer and the history
     login(member)
     html = client.get(f"/integrity/objections/{objection.id}").get_data(as_text=True)
-    assert "经复核，异议成立" in html and "uphold" in html and "异议成立" in html
+    assert "经复核，异议成立" in html and "支持异议并撤销条目" in html and "异议成立" in html
 
 
 def test_officer_dismisses_with_a_written_answer(client, login, listed, make):
