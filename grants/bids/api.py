@@ -34,6 +34,7 @@ blp = api_blueprint("bids", __name__, "/bids", description="Bids (揭榜申报) 
 
 STATES = [s.value for s in BidState]
 VIEWS = ("full", "partner", "owner")
+MAX_ID = 2**31 - 1
 # Which fields each view shows; the rest are left out of the answer.
 OWNER_FIELDS = {"id", "view", "challenge", "organization", "title"}
 PARTNER_FIELDS = OWNER_FIELDS | {"state", "state_label", "lead", "partners"}
@@ -170,7 +171,8 @@ class MemberInSchema(PersonInSchema):
 
 
 class PromiseInSchema(ApiSchema):
-    challenge_indicator_id = ma.fields.Integer(required=True, strict=True)
+    challenge_indicator_id = ma.fields.Integer(required=True, strict=True,
+                                               validate=ma.validate.Range(min=1, max=MAX_ID))
     promised_value = ma.fields.String(required=True)
 
 
@@ -204,7 +206,7 @@ class BidChangesSchema(ApiSchema):
 
 
 class BidCreateSchema(BidChangesSchema):
-    challenge_id = ma.fields.Integer(required=True, strict=True)
+    challenge_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
 
 
 class BidUpdateSchema(BidChangesSchema):
@@ -213,7 +215,7 @@ class BidUpdateSchema(BidChangesSchema):
 
 
 class BidFilters(QuerySchema):
-    challenge_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**31 - 1))
+    challenge_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     state = ma.fields.String(validate=ma.validate.OneOf(STATES))
 
 

@@ -13,7 +13,8 @@ from tests.factories import challenge_data, id_number
 
 def challenge_body(**overrides) -> dict:
     body = challenge_data(**overrides)
-    body["deadline_at"] = body["deadline_at"].isoformat() + "+00:00"
+    if not isinstance(body["deadline_at"], str):
+        body["deadline_at"] = body["deadline_at"].isoformat() + "+00:00"
     return body
 
 
