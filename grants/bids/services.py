@@ -17,7 +17,7 @@ from grants.bids.models import (LIVE_STATES, Bid, BidAttachment, BidIndicator, B
                                 BidPartner, BidState)
 from grants.challenges import files
 from grants.challenges.models import Challenge, ChallengeState
-from grants.challenges.validation import Errors, check_version, whole_number
+from grants.challenges.validation import Errors, check_version, saving_edit, whole_number
 from grants.core import audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
@@ -144,8 +144,8 @@ def update_bid(bid: Bid, *, actor, data: dict, expected_version: int | None = No
     if bid.state != BidState.draft:
         raise Refused(_("Only a draft bid can be edited."))
     check_version(bid, expected_version)
-    _apply(bid, data, actor)
-    db.session.flush()
+    with saving_edit():
+        _apply(bid, data, actor)
     audit.record(bid, "update", actor=actor, evidence=_summary(bid))
     return bid
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grants.challenges import files
-from grants.challenges.validation import Errors, check_version, whole_number
+from grants.challenges.validation import Errors, check_version, saving_edit, whole_number
 from grants.challenges.models import (DEFAULT_RUBRIC, PUBLIC_STATES, Challenge, ChallengeAttachment,
                                       ChallengeField, ChallengeIndicator, ChallengeState, RubricCriterion)
 from grants.core import audit, clock
@@ -225,8 +225,8 @@ def update_challenge(challenge: Challenge, *, actor, data: dict,
         raise Forbidden(_("Only the enterprise that posted the challenge may do this."))
     check_version(challenge, expected_version)
     values = clean_challenge(data, now=clock.now())
-    _apply(challenge, values)
-    db.session.flush()
+    with saving_edit():
+        _apply(challenge, values)
     audit.record(challenge, "update", actor=actor, evidence=_changes(values))
     return challenge
 

@@ -156,3 +156,50 @@ def test_the_owners_black_entry_stops_submission(api, make):
     assert response.status_code == 409
     message = error_of(response)["message"]
     assert owner.organization.name in message and "不得提交榜单" in message
+
+
+@pytest.mark.postgres
+def test_two_colleagues_saving_the_same_version_at_once_one_wins(app, make):
+    import threading
+
+    from grants.auth.models import User
+    from grants.challenges import services
+    from grants.core.errors import ChangedUnderYou
+
+    with app.app_context():
+        owner = make.user("enterprise")
+        colleague = make.user("enterprise", org=owner.organization)
+        draft = make.challenge(owner=owner, state="draft")
+        ids, draft_id, version = (owner.id, colleague.id), draft.id, draft.version
+    db.session.remove()
+
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def save(user_id, title):
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            challenge = db.session.get(Challenge, draft_id)
+            barrier.wait()
+            try:
+                services.update_challenge(challenge, actor=user, expected_version=version,
+                                          data={"title": title, "indicators": [
+                                              {"name": title, "target_value": "1", "unit": "", "binding": False}]})
+                db.session.commit()
+                outcomes.append(title)
+            except ChangedUnderYou as exc:
+                db.session.rollback()
+                outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=save, args=(ids[0], "甲的标题")),
+               threading.Thread(target=save, args=(ids[1], "乙的标题"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2 and sum("已被他人修改" in o for o in outcomes) == 1
+    with app.app_context():
+        saved = db.session.get(Challenge, draft_id)
+        winner = next(o for o in outcomes if "已被他人修改" not in o)
+        assert saved.title == winner and [i.name for i in saved.indicators] == [winner]
+        assert saved.version == version + 1
