@@ -8,6 +8,7 @@ from grants.bids import services
 from grants.bids.models import Bid
 from grants.core.workflow import fire
 from grants.extensions import db
+from tests.api.documented import documented_api as api  # noqa: F401  (every answer checked)
 from tests.api.helpers import error_of
 from tests.api.test_challenge_flow_api import bid_body
 from tests.factories import id_number

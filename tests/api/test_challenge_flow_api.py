@@ -7,6 +7,7 @@ from grants.bids.models import Bid, BidState
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import audit, clock
 from grants.extensions import db
+from tests.api.documented import documented_api as api  # noqa: F401  (every answer checked)
 from tests.api.helpers import error_of
 from tests.factories import challenge_data, id_number
 

@@ -7,6 +7,7 @@ import pytest
 from grants.challenges.models import Challenge
 from grants.core import clock
 from grants.extensions import db
+from tests.api.documented import documented_api as api  # noqa: F401  (every answer checked)
 from tests.api.helpers import error_of
 from tests.api.test_challenge_flow_api import challenge_body
 
