@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_smorest.fields import Upload
 from sqlalchemy.orm import selectinload
 
-from grants.api.auth import body_limit, caller, require_user
+from grants.api.auth import body_limit, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
 from grants.api.schemas import ApiSchema, OrganizationRefSchema, QuerySchema, UtcDateTime
 from grants.bids import services
@@ -120,6 +120,7 @@ class BidSummarySchema(ma.Schema):
     updated_at = UtcDateTime()
 
     def _view(self, bid) -> str:
+        # Only bids the caller may see are ever dumped; the least view is the safe default.
         return services.view_of(current_user, bid) or "owner"
 
     def _state_label(self, bid) -> str:
