@@ -17,7 +17,7 @@ from grants.bids.models import (LIVE_STATES, Bid, BidAttachment, BidIndicator, B
                                 BidPartner, BidState)
 from grants.challenges import files
 from grants.challenges.models import Challenge, ChallengeState
-from grants.challenges.validation import Errors, check_version, whole_number
+from grants.challenges.validation import Errors, check_version, saving_edit, whole_number
 from grants.core import audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
@@ -46,12 +46,59 @@ def is_partner_user(user, bid: Bid) -> BidPartner | None:
     return next((p for p in bid.partners if p.organization_id == user.organization_id), None)
 
 
+# Challenge states in which its owner does not yet see who bid.
+HIDDEN_FROM_OWNER = (ChallengeState.draft, ChallengeState.submitted, ChallengeState.published,
+                     ChallengeState.withdrawn)
+# Bids that are not listed to the owner (nor counted on the board).
+UNLISTED = (BidState.draft, BidState.withdrawn)
+
+
 def owner_sees_bids(user, challenge: Challenge) -> bool:
     """The owner enterprise sees titles and organisations once bidding has closed."""
     return (getattr(user, "is_authenticated", False) and user.role == "enterprise"
             and user.organization_id == challenge.owner_org_id
-            and challenge.state not in (ChallengeState.draft, ChallengeState.submitted,
-                                        ChallengeState.published, ChallengeState.withdrawn))
+            and challenge.state not in HIDDEN_FROM_OWNER)
+
+
+def listed_bids(challenge: Challenge) -> list[Bid]:
+    """The bids shown on a challenge's page to the bureau and, after closing, to the owner."""
+    return db.session.scalars(sa.select(Bid).where(
+        Bid.challenge_id == challenge.id, Bid.state.notin_(UNLISTED))
+        .order_by(Bid.submitted_at, Bid.id)).all()
+
+
+PARTNER_ROLES = ("applicant", "enterprise")
+
+
+def view_of(user, bid: Bid) -> str | None:
+    """How much of a bid ``user`` sees: "full" (the team, the bureau), "partner" (a partner
+    organisation's user), "owner" (the challenge's enterprise after closing: title and
+    organisation), or None: for them it does not exist."""
+    if can_view(user, bid):
+        return "full"
+    if is_partner_user(user, bid) is not None and user.role in PARTNER_ROLES:
+        return "partner"
+    if owner_sees_bids(user, bid.challenge) and bid.state not in UNLISTED:
+        return "owner"
+    return None
+
+
+def visible_clause(user):
+    """The SQL form of :func:`view_of` is not None: the bids listed for ``user``."""
+    if is_officer(user):
+        return sa.true()
+    if not getattr(user, "is_authenticated", False) or user.organization_id is None:
+        return sa.false()
+    org = user.organization_id
+    clauses = []
+    if user.role == "applicant":
+        clauses.append(Bid.organization_id == org)
+    if user.role in PARTNER_ROLES:
+        clauses.append(Bid.partners.any(BidPartner.organization_id == org))
+    if user.role == "enterprise":
+        clauses.append(sa.and_(Bid.state.notin_(UNLISTED), Bid.challenge.has(sa.and_(
+            Challenge.owner_org_id == org, Challenge.state.notin_(HIDDEN_FROM_OWNER)))))
+    return sa.or_(*clauses) if clauses else sa.false()
 
 
 def live_bid_of(challenge: Challenge, organization_id: int) -> Bid | None:
@@ -97,8 +144,8 @@ def update_bid(bid: Bid, *, actor, data: dict, expected_version: int | None = No
     if bid.state != BidState.draft:
         raise Refused(_("Only a draft bid can be edited."))
     check_version(bid, expected_version)
-    _apply(bid, data, actor)
-    db.session.flush()
+    with saving_edit():
+        _apply(bid, data, actor)
     audit.record(bid, "update", actor=actor, evidence=_summary(bid))
     return bid
 

@@ -207,10 +207,10 @@ def challenge_section(challenge: Challenge, user):
     if not getattr(user, "is_authenticated", False):
         return None
     if is_officer(user):
-        bids = _listed_bids(challenge)
+        bids = services.listed_bids(challenge)
         mode = "officer"
     elif services.owner_sees_bids(user, challenge):
-        bids = _listed_bids(challenge)
+        bids = services.listed_bids(challenge)
         mode = "owner"
     elif user.role == "applicant":
         bids = db.session.scalars(sa.select(Bid).where(
@@ -223,12 +223,6 @@ def challenge_section(challenge: Challenge, user):
                  and not any(b.state != BidState.withdrawn for b in bids))
     return Markup(render_template("bids/_challenge_section.html", challenge=challenge, bids=bids, mode=mode,
                                   can_start=can_start, form=ConfirmForm(), label=BID_WORKFLOW.state_label))
-
-
-def _listed_bids(challenge):
-    return db.session.scalars(sa.select(Bid).where(
-        Bid.challenge_id == challenge.id, Bid.state.notin_((BidState.draft, BidState.withdrawn)))
-        .order_by(Bid.submitted_at, Bid.id)).all()
 
 
 challenge_views.PAGE_SECTIONS.append(challenge_section)

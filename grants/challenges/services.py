@@ -8,15 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import with_expression
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grants.challenges import files
-from grants.challenges.validation import Errors, check_version, whole_number
-from grants.challenges.models import (DEFAULT_RUBRIC, Challenge, ChallengeAttachment, ChallengeField,
-                                      ChallengeIndicator, ChallengeState, RubricCriterion)
+from grants.challenges.validation import Errors, check_version, saving_edit, whole_number
+from grants.challenges.models import (DEFAULT_RUBRIC, PUBLIC_STATES, Challenge, ChallengeAttachment,
+                                      ChallengeField, ChallengeIndicator, ChallengeState, RubricCriterion)
 from grants.core import audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
+from grants.core.permissions import is_officer
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.extensions import db
@@ -24,6 +26,78 @@ from grants.extensions import db
 EDITABLE = ("title", "field", "problem", "budget_fen", "enterprise_cofunding_fen", "max_winners",
             "pass_mark", "deadline_at", "duration_months", "blind_review", "notice_days")
 
+
+# who sees what -------------------------------------------------------------------
+
+def is_owner(challenge: Challenge, user) -> bool:
+    """A user of the enterprise that posted the challenge."""
+    return (getattr(user, "is_authenticated", False) and user.role == "enterprise"
+            and user.organization_id == challenge.owner_org_id)
+
+
+def can_see(challenge: Challenge, user) -> bool:
+    """The public sees a challenge once published; its owner and the bureau always."""
+    return challenge.is_public or is_officer(user) or is_owner(challenge, user)
+
+
+def can_see_history(challenge: Challenge, user) -> bool:
+    return is_officer(user) or is_owner(challenge, user)
+
+
+def visible_clause(user):
+    """Challenges listed for ``user``: the public board's states; an enterprise's own
+    challenges in any state; everything for the bureau. ``None``: the public."""
+    if is_officer(user):
+        return sa.true()
+    public = Challenge.state.in_(PUBLIC_STATES)
+    if getattr(user, "is_authenticated", False) and user.role == "enterprise":
+        return sa.or_(public, Challenge.owner_org_id == user.organization_id)
+    return public
+
+
+def counted_bids():
+    """Bids so far per challenge, as a grouped subquery (drafts and withdrawn bids do not count)."""
+    bids = db.metadata.tables["bids"]  # the bids area owns the table; no import the other way
+    return (sa.select(bids.c.challenge_id, sa.func.count().label("n"))
+            .where(bids.c.state.notin_(("draft", "withdrawn")))
+            .group_by(bids.c.challenge_id).subquery())
+
+
+def with_bid_counts(query):
+    counts = counted_bids()
+    return (query.outerjoin(counts, counts.c.challenge_id == Challenge.id)
+            .options(with_expression(Challenge.bid_count, sa.func.coalesce(counts.c.n, 0))))
+
+
+def bid_count(challenge: Challenge) -> int:
+    counts = counted_bids()
+    return db.session.scalar(sa.select(counts.c.n).where(counts.c.challenge_id == challenge.id)) or 0
+
+
+BOARD_SORTS = ("deadline", "budget")
+
+
+def search_challenges(viewer=None, *, q: str = "", field: str | None = None, status: str | None = None,
+                      sort: str = "deadline"):
+    """The board's query (``viewer`` None), with bid counts: filtered by state, field and up to
+    five words of text, open challenges first by nearest deadline, or by budget."""
+    query = sa.select(Challenge).where(visible_clause(viewer))
+    if status:
+        query = query.where(Challenge.state == status)
+    if field:
+        query = query.where(Challenge.field == field)
+    for word in (q or "").split()[:5]:
+        like = f"%{word}%"
+        query = query.where(sa.or_(Challenge.title.ilike(like), Challenge.problem.ilike(like)))
+    if sort == "budget":
+        query = query.order_by(Challenge.budget_fen.desc(), Challenge.id.desc())
+    else:
+        # Open challenges first, the nearest deadline first.
+        query = query.order_by((Challenge.state != ChallengeState.published), Challenge.deadline_at, Challenge.id)
+    return with_bid_counts(query)
+
+
+# drafting ----------------------------------------------------------------------
 
 def clean_challenge(data: dict, *, now: datetime) -> dict:
     """Check a (possibly partial) draft; return cleaned columns and child rows."""
@@ -138,8 +212,7 @@ def create_challenge(*, actor, data: dict, owner_org=None) -> Challenge:
 
 
 def can_edit(challenge: Challenge, user) -> bool:
-    return (getattr(user, "is_authenticated", False) and user.role == "enterprise"
-            and user.organization_id == challenge.owner_org_id and challenge.state == ChallengeState.draft)
+    return is_owner(challenge, user) and challenge.state == ChallengeState.draft
 
 
 def update_challenge(challenge: Challenge, *, actor, data: dict,
@@ -152,8 +225,8 @@ def update_challenge(challenge: Challenge, *, actor, data: dict,
         raise Forbidden(_("Only the enterprise that posted the challenge may do this."))
     check_version(challenge, expected_version)
     values = clean_challenge(data, now=clock.now())
-    _apply(challenge, values)
-    db.session.flush()
+    with saving_edit():
+        _apply(challenge, values)
     audit.record(challenge, "update", actor=actor, evidence=_changes(values))
     return challenge
 

@@ -1,10 +1,14 @@
 """Checks shared by the challenge and bid services: field errors, whole numbers, versions."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
 from grants.core.errors import ChangedUnderYou, ValidationFailed
 from grants.core.workflow import _changed_message
+from grants.extensions import db
 
 
 class Errors:
@@ -43,3 +47,15 @@ def whole_number(errors, data, key, label, *, low=None, high=None, required=Fals
 def check_version(obj, expected_version) -> None:
     if expected_version is not None and obj.version != int(expected_version):
         raise ChangedUnderYou(_changed_message())
+
+
+
+@contextmanager
+def saving_edit():
+    """Apply and flush an edit; losing a race with another edit of the same version
+    (an UPDATE or DELETE that finds no row at its version) is ChangedUnderYou."""
+    try:
+        yield
+        db.session.flush()
+    except StaleDataError:
+        raise ChangedUnderYou(_changed_message()) from None

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy.orm import with_expression
 
 from grants.challenges import bp, files, services
+from grants.challenges.services import can_see, is_owner, with_bid_counts
 from grants.challenges.forms import AttachmentForm, ChallengeForm, RatioForm
 from grants.challenges.models import (FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeAttachment,
                                       ChallengeField, ChallengeState)
@@ -43,32 +43,11 @@ def apply_errors(form, exc: ValidationFailed, mapping: dict | None = None) -> No
         flash(str(exc), "danger")
 
 
-def can_see(challenge: Challenge, user) -> bool:
-    if challenge.is_public or is_officer(user):
-        return True
-    return (getattr(user, "is_authenticated", False) and user.role == "enterprise"
-            and user.organization_id == challenge.owner_org_id)
-
-
 def get_visible(challenge_id: int) -> Challenge:
     challenge = db.session.get(Challenge, challenge_id)
     if challenge is None or not can_see(challenge, current_user):
         abort(404)
     return challenge
-
-
-def counted_bids():
-    """Bids so far per challenge, as a grouped subquery (drafts and withdrawn bids do not count)."""
-    bids = db.metadata.tables["bids"]  # the bids area owns the table; no import the other way
-    return (sa.select(bids.c.challenge_id, sa.func.count().label("n"))
-            .where(bids.c.state.notin_(("draft", "withdrawn")))
-            .group_by(bids.c.challenge_id).subquery())
-
-
-def with_bid_counts(query):
-    counts = counted_bids()
-    return (query.outerjoin(counts, counts.c.challenge_id == Challenge.id)
-            .options(with_expression(Challenge.bid_count, sa.func.coalesce(counts.c.n, 0))))
 
 
 # the public board ---------------------------------------------------------------
@@ -79,24 +58,14 @@ def board():
     field = request.args.get("field", "")
     status = request.args.get("status", "")
     sort = request.args.get("sort", "deadline")
-    query = sa.select(Challenge)
-    if status in {s.value for s in PUBLIC_STATES}:
-        query = query.where(Challenge.state == status)
-    else:
+    if status not in {s.value for s in PUBLIC_STATES}:
         status = ""
-        query = query.where(Challenge.state.in_(PUBLIC_STATES))
-    if field in {f.value for f in ChallengeField}:
-        query = query.where(Challenge.field == field)
-    for word in q.split()[:5]:
-        like = f"%{word}%"
-        query = query.where(sa.or_(Challenge.title.ilike(like), Challenge.problem.ilike(like)))
-    if sort == "budget":
-        query = query.order_by(Challenge.budget_fen.desc(), Challenge.id.desc())
-    else:
+    if field not in {f.value for f in ChallengeField}:
+        field = ""
+    if sort not in services.BOARD_SORTS:
         sort = "deadline"
-        # Open challenges first, the nearest deadline first.
-        query = query.order_by((Challenge.state != ChallengeState.published), Challenge.deadline_at, Challenge.id)
-    page = db.paginate(with_bid_counts(query), per_page=BOARD_PER_PAGE, error_out=False)
+    query = services.search_challenges(None, q=q, field=field, status=status, sort=sort)
+    page = db.paginate(query, per_page=BOARD_PER_PAGE, error_out=False)
     return render_template("challenges/board.html", page=page, q=q, field=field, status=status, sort=sort,
                            fields=FIELD_LABELS, states=[(s.value, CHALLENGE_STATES[s.value]) for s in PUBLIC_STATES],
                            now=clock.now())
@@ -111,24 +80,17 @@ def show(challenge_id: int):
         # An officer opening a challenge whose deadline has passed closes it then.
         if services.close_if_due(challenge):
             db.session.commit()
-    counts = counted_bids()
-    count = db.session.scalar(sa.select(counts.c.n).where(counts.c.challenge_id == challenge.id))
     sections = [s for s in (fn(challenge, current_user) for fn in PAGE_SECTIONS) if s]
     transitions = (CHALLENGE_WORKFLOW.available(challenge, current_user)
                    if current_user.is_authenticated else [])
     if challenge.state == ChallengeState.published and not is_officer(current_user):
         transitions = []  # closing and withdrawing a published challenge is the bureau's
     return render_template(
-        "challenges/show.html", challenge=challenge, bid_count=count or 0, sections=sections,
+        "challenges/show.html", challenge=challenge, bid_count=services.bid_count(challenge), sections=sections,
         transitions=transitions, state_label=CHALLENGE_WORKFLOW.state_label(challenge.state),
         can_edit=services.can_edit(challenge, current_user), attachment_form=AttachmentForm(),
         ratio_form=RatioForm(obj=challenge), now=clock.now(),
-        events=audit.history(challenge) if (is_officer(current_user) or _is_owner(challenge)) else None)
-
-
-def _is_owner(challenge) -> bool:
-    return (current_user.is_authenticated and current_user.role == "enterprise"
-            and current_user.organization_id == challenge.owner_org_id)
+        events=audit.history(challenge) if services.can_see_history(challenge, current_user) else None)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -168,7 +130,7 @@ def _refused(form, exc: DomainError) -> None:
 @login_required  # someone else's draft is 404, whatever the role
 def edit(challenge_id: int):
     challenge = get_visible(challenge_id)
-    if not _is_owner(challenge):
+    if not is_owner(challenge, current_user):
         abort(404)
     form = ChallengeForm()
     if request.method == "GET":
@@ -225,7 +187,7 @@ def ratio(challenge_id: int):
 @login_required  # someone else's draft is 404, whatever the role
 def upload(challenge_id: int):
     challenge = get_visible(challenge_id)
-    if not _is_owner(challenge):
+    if not is_owner(challenge, current_user):
         abort(404)
     form = AttachmentForm()
     if form.validate_on_submit():

@@ -27,9 +27,16 @@ class ApiClient:
             kwargs["content_type"] = "application/json"
         return self.client.post(f"/api/v1{path}", headers=self.headers(headers), **kwargs)
 
+    def patch(self, path: str, body=None, headers=None, **kwargs):
+        if body is not None and "data" not in kwargs:
+            kwargs["data"] = json.dumps(body)
+            kwargs["content_type"] = "application/json"
+        return self.client.patch(f"/api/v1{path}", headers=self.headers(headers), **kwargs)
+
 
 def error_of(response) -> dict:
     body = response.get_json()
     assert set(body) == {"error"}, body
     assert set(body["error"]) == {"code", "message", "details"}, body
     return body["error"]
+
