@@ -42,7 +42,8 @@ def test_good_file_is_imported_with_one_audit_event_naming_its_hash(app, make, t
 
 
 def test_bad_rows_are_reported_by_line_and_nothing_is_written(app, tmp_path):
-    bad_code = credit_code()[:-1] + ("0" if credit_code()[-1] != "0" else "1")
+    good = credit_code()
+    bad_code = good[:-1] + ("0" if good[-1] != "0" else "1")
     data = integrity_csv([
         integrity_row(),
         ["black", "organization", bad_code, "坏代码公司", "理由", "咸科技发〔2026〕1号", "市科学技术局", "2026-01-01", ""],
