@@ -104,6 +104,17 @@ def test_withdraw_owner_before_publishing_officer_after_with_reason(make):
     assert published.state == ChallengeState.withdrawn
 
 
+def test_the_bureau_does_not_withdraw_an_unpublished_challenge(make):
+    from grants.core.errors import Forbidden
+
+    officer = make.user("officer")
+    for state in ("draft", "submitted"):
+        challenge = make.challenge(state=state)
+        with pytest.raises(Forbidden, match="发布前只有发榜企业可以撤回榜单"):
+            fire(challenge, "withdraw", officer, comment="不需要了")
+        assert challenge.state == state
+
+
 def test_another_enterprise_may_not_submit(make):
     challenge = make.challenge(state="draft")
     with pytest.raises(Forbidden):
