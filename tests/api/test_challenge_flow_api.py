@@ -62,7 +62,7 @@ def test_a_challenge_from_draft_to_the_eligibility_check(api, make):
 
     # The officer publishes it; now the public sees it.
     assert [t["name"] for t in officer.get(f"/challenges/{challenge['id']}/transitions").get_json()] == \
-        ["return_for_revision", "publish", "withdraw"]
+        ["return_for_revision", "publish"]
     published = fire(officer, "challenges", challenge, "publish")
     assert published.status_code == 200, published.get_json()
     assert titles(anonymous.get("/challenges")) == ["高精度伺服电机控制算法"]
