@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,7 @@ from grants.core.permissions import is_officer, role_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.integrity.check import check
+from grants.integrity.check import CheckResult, check
 
 add_nav(_l("My bids"), "bids.mine", {"applicant"}, order=12)
 
@@ -188,14 +189,25 @@ def eligibility(challenge_id: int):
 
         if close_if_due(challenge):
             db.session.commit()
-    bids = db.session.scalars(sa.select(Bid).where(
-        Bid.challenge_id == challenge.id, Bid.state.notin_((BidState.draft, BidState.withdrawn)))
-        .order_by(Bid.submitted_at, Bid.id)).all()
+    query = (sa.select(Bid)
+             .where(Bid.challenge_id == challenge.id, Bid.state.notin_((BidState.draft, BidState.withdrawn)))
+             .options(sa.orm.selectinload(Bid.lead), sa.orm.selectinload(Bid.members),
+                      sa.orm.selectinload(Bid.partners), sa.orm.selectinload(Bid.indicators),
+                      sa.orm.selectinload(Bid.milestones), sa.orm.selectinload(Bid.attachments))
+             .order_by(Bid.submitted_at, Bid.id))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    # One integrity check for the whole page, split per bid afterwards.
+    parties = {bid.id: rules.subjects(bid) for bid in page.items}
+    found = check([s for subjects in parties.values() for s in subjects])
     rows = []
-    for bid in bids:
-        rows.append({"bid": bid, "checklist": rules.checklist(bid), "integrity": check(rules.subjects(bid)),
+    for bid in page.items:
+        mine = set(parties[bid.id])
+        integrity = CheckResult(found.on, parties[bid.id],
+                                black=[f for f in found.black if f.subject in mine],
+                                red=[f for f in found.red if f.subject in mine])
+        rows.append({"bid": bid, "checklist": rules.checklist(bid), "integrity": integrity,
                      "transitions": BID_WORKFLOW.available(bid, current_user)})
-    return render_template("bids/eligibility.html", challenge=challenge, rows=rows,
+    return render_template("bids/eligibility.html", challenge=challenge, rows=rows, page=page,
                            label=BID_WORKFLOW.state_label)
 
 

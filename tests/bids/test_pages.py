@@ -224,3 +224,34 @@ def test_a_team_starts_a_bid_from_the_challenge_page(app, make):
     assert "我要揭榜" not in team.get(f"/challenges/{challenge.id}").get_data(as_text=True)
     html = team.post(f"/bids/new/{challenge.id}", follow_redirects=True).get_data(as_text=True)
     assert "该榜单当前不接受揭榜申报。" in html
+
+
+def test_the_eligibility_page_costs_the_same_queries_for_two_bids_or_six(app, make):
+    import sqlalchemy as sa
+
+    from grants.core import clock
+
+    challenge = make.challenge()
+    officer = make.user("officer")
+    for _ in range(2):
+        make.bid(challenge)
+    client = signed_in(app, officer)
+
+    def queries() -> int:
+        counted = []
+        conn = db.session.connection()
+        listener = lambda *a, **k: counted.append(1)  # noqa: E731
+        sa.event.listen(conn, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/bids/eligibility/{challenge.id}").status_code == 200
+        finally:
+            sa.event.remove(conn, "before_cursor_execute", listener)
+        return len(counted)
+
+    deadline = challenge.deadline_at
+    few = queries()
+    clock.set_now(deadline - __import__("datetime").timedelta(days=1))
+    for _ in range(4):
+        make.bid(challenge)
+    many = queries()
+    assert many <= few + 2, (few, many)
