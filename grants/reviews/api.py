@@ -16,7 +16,8 @@ from grants.api.auth import caller, require_role, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
 from grants.api.schemas import ApiSchema, QuerySchema, TransitionRequestSchema, TransitionResultSchema, UtcDateTime
 from grants.auth.models import User
-from grants.challenges.models import Challenge
+from grants.bids.models import Bid
+from grants.challenges.models import Challenge, ChallengeState
 from grants.core.errors import NotFound, ValidationFailed
 from grants.core.workflow import fire
 from grants.extensions import db
@@ -321,6 +322,11 @@ def _my_bid(assignment: ReviewAssignment, bid_id: int):
     return bid
 
 
+def _bid_of(assignment: ReviewAssignment, bid_id: int) -> Bid | None:
+    bid = db.session.get(Bid, bid_id)
+    return bid if bid is not None and bid.challenge_id == assignment.challenge_id else None
+
+
 def _challenge(challenge_id: int) -> Challenge:
     """A challenge at the review stage, for the officer."""
     require_role(OFFICER)
@@ -460,19 +466,13 @@ def reopen_review(data, assignment_id: int, bid_id: int):
     """Reopen a submitted review, with the reason (officers)"""
     user = require_role(OFFICER)
     assignment = db.session.get(ReviewAssignment, assignment_id)
-    review = services.review_of(assignment, _bid_of_challenge(assignment, bid_id)) if assignment else None
+    bid = _bid_of(assignment, bid_id) if assignment is not None else None
+    review = services.review_of(assignment, bid) if bid is not None else None
     if review is None:
         raise _not_found()
     fire(review, "reopen", user, comment=data["comment"], expected_version=data.get("version"))
     db.session.commit()
     return _review_data(review)
-
-
-def _bid_of_challenge(assignment, bid_id: int):
-    from grants.bids.models import Bid
-
-    bid = db.session.get(Bid, bid_id)
-    return bid if bid is not None and bid.challenge_id == assignment.challenge_id else None
 
 
 add_transitions(blp, ReviewAssignment, load_assignment)
@@ -496,7 +496,7 @@ def list_challenges():
 def get_panel(challenge_id: int):
     """The review panel: assignments and, while under review, the reviewer pool with exclusions"""
     challenge = _challenge(challenge_id)
-    reviewing = challenge.state.value == "reviewing"
+    reviewing = challenge.state == ChallengeState.reviewing
     return {"challenge": challenge, "assignments": services.assignments_of(challenge),
             "candidates": services.candidates(challenge) if reviewing else []}
 

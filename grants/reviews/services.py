@@ -285,7 +285,8 @@ def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, 
     for criterion_id, (value, comment) in scores.items():
         criterion = criteria.get(int(criterion_id))
         if criterion is None:
-            raise ValidationFailed(_("Unknown criterion."))
+            message = _("Unknown criterion.")
+            raise ValidationFailed(message, details={"scores": message})
         if value in (None, ""):
             cleaned[criterion.id] = (None, (comment or "").strip())
             continue

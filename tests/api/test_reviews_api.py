@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import schemathesis
 
 from grants.bids import services as bid_services
 from grants.bids.models import Bid, BidState
@@ -18,6 +19,26 @@ from grants.reviews.models import ReviewAssignment
 from tests.api.helpers import error_of
 from tests.factories import bid_data, id_number
 from tests.reviews.helpers import accepted_panel, reviewing, team_bid
+
+
+@pytest.fixture
+def documented(app, client, monkeypatch):
+    """Every API answer of the test is checked against the OpenAPI document."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    open_ = client.open
+    checked = []
+
+    def open_and_check(*args, **kwargs):
+        response = open_(*args, **kwargs)
+        path = response.request.path
+        if path.startswith("/api/v1/") and not path.endswith("openapi.json"):
+            schema.find_operation_by_path(response.request.method, path).validate_response(response)
+            checked.append(path)
+        return response
+
+    monkeypatch.setattr(client, "open", open_and_check)
+    yield checked
+    assert checked
 
 
 def put(client, path, body, token):
@@ -45,7 +66,7 @@ def closed_with_eligible_bids(make, n_bids=2, **fields):
     return challenge, officer, bids
 
 
-def test_the_review_of_a_challenge_through_the_api(api, make, client):
+def test_the_review_of_a_challenge_through_the_api(api, make, client, documented):
     challenge, officer, bids = closed_with_eligible_bids(make)
     officer_api = api(make.token(officer))
     base = f"/reviews/challenges/{challenge.id}"
@@ -103,10 +124,18 @@ def test_the_review_of_a_challenge_through_the_api(api, make, client):
     response = put(client, f"/reviews/{assignments[0]}/bids/{bids[0].id}/scores", typed, tokens[0])
     assert response.status_code == 422 and "scores" in error_of(response)["details"]
 
+    unknown = scores_body(challenge)
+    unknown["scores"][0]["criterion_id"] = 2_000_000
+    response = put(client, f"/reviews/{assignments[0]}/bids/{bids[0].id}/scores", unknown, tokens[0])
+    assert response.status_code == 422 and error_of(response)["details"] == {"scores": "未知的评分指标。"}
+
     partial = scores_body(challenge)
     partial["scores"] = partial["scores"][1:]
     draft = put(client, f"/reviews/{assignments[0]}/bids/{bids[0].id}/scores", partial, tokens[0])
     assert draft.status_code == 200 and draft.get_json()["state"] == "draft"
+    stale = put(client, f"/reviews/{assignments[0]}/bids/{bids[0].id}/scores",
+                scores_body(challenge, version=draft.get_json()["version"] - 1), tokens[0])
+    assert stale.status_code == 409 and error_of(stale)["code"] == "conflict"
     incomplete = first.post(f"/reviews/{assignments[0]}/bids/{bids[0].id}/submit")
     assert incomplete.status_code == 409 and f"缺少：{rubric[0].name}" in error_of(incomplete)["message"]
 
@@ -123,6 +152,8 @@ def test_the_review_of_a_challenge_through_the_api(api, make, client):
     assert first.get(f"/reviews/{assignments[0]}").get_json()["state"] == "submitted"
 
     # the officer reopens one review with a reason; the reviewer submits it again
+    nothing = officer_api.post(f"/reviews/{assignments[1]}/bids/2000000/reopen", {"comment": "请复核评分"})
+    assert nothing.status_code == 404
     reopened = officer_api.post(f"/reviews/{assignments[1]}/bids/{bids[0].id}/reopen", {"comment": "请复核评分"})
     assert reopened.status_code == 200 and reopened.get_json()["state"] == "draft"
     assert second.get(f"/reviews/{assignments[1]}").get_json()["state"] == "accepted"
@@ -183,7 +214,7 @@ def test_the_review_of_a_challenge_through_the_api(api, make, client):
     assert objector.get(f"/projects/{project.id}").status_code == 404
 
 
-def test_an_officer_draws_a_panel_and_gets_the_seed(api, make):
+def test_an_officer_draws_a_panel_and_gets_the_seed(api, make, documented):
     challenge, officer, _bids = reviewing(make, n_bids=1)
     for _ in range(4):
         make.reviewer()
@@ -194,7 +225,9 @@ def test_an_officer_draws_a_panel_and_gets_the_seed(api, make):
     assert body["seed"] == 4242 and len(body["assignments"]) == 2
     assert all(a["drawn"] for a in body["assignments"])
     again = officer_api.post(f"/reviews/challenges/{challenge.id}/draw", {"size": 5})
-    assert again.status_code == 409
+    assert again.status_code == 409 and "无法抽取 5 名" in error_of(again)["message"]
+    zero = officer_api.post(f"/reviews/challenges/{challenge.id}/draw", {"size": 0})
+    assert zero.status_code == 422 and error_of(zero)["details"] == {"size": "须在 1 与 50 之间"}
     history = officer_api.get(f"/reviews/{body['assignments'][0]['id']}/history").get_json()
     assert history[0]["action"] == "assign"
 
@@ -231,7 +264,7 @@ def _pdf() -> bytes:
 
 
 @pytest.mark.parametrize("blind", [True, False])
-def test_a_blind_review_names_no_one_in_the_api(api, make, blind):
+def test_a_blind_review_names_no_one_in_the_api(api, make, blind, documented):
     officer = make.user("officer")
     challenge = make.challenge(officer=officer, blind_review=blind)
     org = make.org("西北理工大学", kind="university")
