@@ -299,3 +299,28 @@ def test_a_blind_review_names_no_one_in_the_api(api, make, blind, documented):
     else:
         assert shown["organization"] == "西北理工大学" and shown["lead"] == "张卫国"
         assert shown["members"] == ["李建华"] and shown["partners"] == ["秦岭精密机械有限公司"]
+
+
+def test_an_upheld_objection_reopens_the_review(api, make, documented):
+    from tests.reviews.helpers import score_all
+
+    challenge, officer, bids = reviewing(make, n_bids=1)
+    [assignment] = accepted_panel(make, challenge, officer, n=1)
+    score_all(assignment, bids[0], 85)
+    officer_api = api(make.token(officer))
+    base = f"/reviews/challenges/{challenge.id}"
+    assert officer_api.post(f"{base}/award", {"winners": [bids[0].id]}).status_code == 200
+    objector = api(make.token(make.user("applicant")))
+    objection = objector.post(f"{base}/objections", {"reasons": "评审专家与中榜团队存在合作关系。"}).get_json()
+    assert objector.get(f"/reviews/objections/{objection['id']}").status_code == 200
+    assert api(make.token(make.user("applicant"))).get(f"/reviews/objections/{objection['id']}").status_code == 404
+    assert [o["id"] for o in officer_api.get(f"{base}/objections").get_json()] == [objection["id"]]
+
+    no_answer = officer_api.post(f"/reviews/objections/{objection['id']}/uphold", {"answer": ""})
+    assert no_answer.status_code == 409 and error_of(no_answer)["code"] == "refused"
+    upheld = officer_api.post(f"/reviews/objections/{objection['id']}/uphold", {"answer": "异议成立，重新评审。"})
+    assert upheld.status_code == 200 and upheld.get_json()["state"] == "upheld"
+    assert db.session.get(Challenge, challenge.id).state == ChallengeState.reviewing
+    assert db.session.get(Bid, bids[0].id).state == BidState.under_review
+    # the notice is gone from public view while the review runs again
+    assert api().get(f"{base}/notice").status_code == 404
