@@ -56,3 +56,32 @@ def strip_pdf_metadata(data: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def reviewer_view_of_bid(bid, blind: bool) -> dict:
+    """What a reviewer is shown of a bid, for the page and the API alike.
+
+    A blind review leaves out the organisation, the lead, the members and the
+    partners, and names attachments by position only.
+    """
+    view = {
+        "id": bid.id,
+        "title": bid.title,
+        "technical_approach": bid.technical_approach or "",
+        "requested_fen": bid.requested_fen,
+        "own_cofunding_fen": bid.own_cofunding_fen,
+        "indicators": [{"name": i.challenge_indicator.name, "unit": i.challenge_indicator.unit,
+                        "promised_value": i.promised_value} for i in bid.indicators],
+        "milestones": [{"month": m.month, "title": m.title} for m in bid.milestones],
+        "attachments": [{"position": n, "name": blind_file_name(n, a.original_filename) if blind
+                         else a.original_filename} for n, a in enumerate(bid.attachments, start=1)],
+        "blind": blind,
+    }
+    if not blind:
+        view.update({
+            "organization": bid.organization.name,
+            "lead": bid.lead.name if bid.lead else "",
+            "members": [m.person.name for m in bid.members],
+            "partners": [p.organization.name for p in bid.partners],
+        })
+    return view

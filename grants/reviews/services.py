@@ -285,7 +285,8 @@ def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, 
     for criterion_id, (value, comment) in scores.items():
         criterion = criteria.get(int(criterion_id))
         if criterion is None:
-            raise ValidationFailed(_("Unknown criterion."))
+            message = _("Unknown criterion.")
+            raise ValidationFailed(message, details={"scores": message})
         if value in (None, ""):
             cleaned[criterion.id] = (None, (comment or "").strip())
             continue
@@ -423,3 +424,72 @@ def pending_assignments_of(user: User) -> list[ReviewAssignment]:
     return db.session.scalars(sa.select(ReviewAssignment).where(
         ReviewAssignment.reviewer_id == user.id, ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES))
         .order_by(ReviewAssignment.id)).all()
+
+
+# who sees what (the pages and the API share these) ------------------------------------------
+
+# Challenge states in which the review panel, the table and the award exist.
+REVIEW_STAGE_STATES = (ChallengeState.closed, ChallengeState.reviewing, ChallengeState.notice,
+                       ChallengeState.awarded, ChallengeState.failed)
+# Assignment states in which the reviewer sees the bids.
+SCORING_ASSIGNMENT_STATES = (AssignmentState.accepted, AssignmentState.submitted)
+
+
+def challenge_in_review(challenge_id: int) -> Challenge | None:
+    """The challenge, if it has reached the review stage (for officers), else None."""
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None or challenge.state not in REVIEW_STAGE_STATES:
+        return None
+    return challenge
+
+
+def assignment_of(user, assignment_id: int) -> ReviewAssignment | None:
+    """The reviewer's own assignment; anyone else's is not found."""
+    assignment = db.session.get(ReviewAssignment, assignment_id)
+    if assignment is None or user is None or assignment.reviewer_id != user.id:
+        return None
+    return assignment
+
+
+def assignments_visible_to(user, challenge_id: int | None = None):
+    """A select of assignments: officers see every one, a reviewer their own."""
+    from grants.core.permissions import is_officer
+
+    query = sa.select(ReviewAssignment).order_by(ReviewAssignment.id.desc())
+    if not is_officer(user):
+        query = query.where(ReviewAssignment.reviewer_id == user.id)
+    if challenge_id is not None:
+        query = query.where(ReviewAssignment.challenge_id == challenge_id)
+    return query
+
+
+def bids_for_assignment(assignment: ReviewAssignment) -> list[Bid]:
+    """The bids this reviewer scores: none until the assignment is accepted."""
+    if assignment.state not in SCORING_ASSIGNMENT_STATES:
+        return []
+    return bids_for_review(assignment.challenge)
+
+
+def bid_for_assignment(assignment: ReviewAssignment, bid_id: int) -> Bid | None:
+    """A bid the reviewer of ``assignment`` may see and score, else None."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or bid.challenge_id != assignment.challenge_id:
+        return None
+    if bid.id not in {b.id for b in bids_for_assignment(assignment)}:
+        return None
+    return bid
+
+
+def public_notice(challenge_id: int):
+    """(challenge, notice) of a public award notice, or (None, None) if there is none to show."""
+    from grants.reviews.rules import notice_of
+
+    challenge = db.session.get(Challenge, challenge_id)
+    notice = notice_of(challenge) if challenge is not None else None
+    if notice is None or challenge.state not in (ChallengeState.notice, ChallengeState.awarded):
+        return None, None
+    return challenge, notice
+
+
+def open_for_objections(challenge: Challenge, notice: AwardNotice) -> bool:
+    return challenge.state == ChallengeState.notice and clock.now() < notice.notice_ends_at

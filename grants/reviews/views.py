@@ -15,22 +15,21 @@ from grants.challenges import files
 from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.views import PAGE_SECTIONS
 from grants.challenges.workflow import CHALLENGE_WORKFLOW
-from grants.core import audit, clock
+from grants.core import audit
 from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import role_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.reviews import bp, services
-from grants.reviews.blind import blind_file_name, strip_pdf_metadata
+from grants.reviews.blind import blind_file_name, reviewer_view_of_bid, strip_pdf_metadata
 from grants.reviews.forms import AcceptForm, CsrfForm, DrawForm, ObjectionForm, RecuseForm, ReviewerProfileForm
-from grants.reviews.models import (FIELD_LABELS, OPINION_LABELS, AssignmentState, ChallengeField, Objection,
+from grants.reviews.models import (FIELD_LABELS, OPINION_LABELS, ChallengeField, Objection,
                                    Review, ReviewAssignment)
 from grants.reviews.rules import notice_of
+from grants.reviews.services import REVIEW_STAGE_STATES
 from grants.reviews.tables import export_csv, export_xlsx, officer_table
 
-REVIEW_STAGE_STATES = (ChallengeState.closed, ChallengeState.reviewing, ChallengeState.notice,
-                       ChallengeState.awarded, ChallengeState.failed)
 
 add_nav(_l("Expert pool"), "reviews.pool", {"officer", "admin"}, order=40)
 add_nav(_l("My expert profile"), "reviews.profile", {"reviewer"}, order=41)
@@ -91,11 +90,7 @@ OFFICER_ACTIONS = ("start_review", "confirm_award", "declare_failed")
 
 
 def _challenge_for_officer(challenge_id: int) -> Challenge:
-    challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None or challenge.state in (ChallengeState.draft, ChallengeState.submitted,
-                                                ChallengeState.withdrawn):
-        abort(404)
-    return challenge
+    return services.challenge_in_review(challenge_id) or abort(404)
 
 
 def _refused(exc: DomainError) -> None:
@@ -278,27 +273,17 @@ def answer_objection(objection_id: int, decision: str):
 # reviewer ------------------------------------------------------------------------------
 
 def _my_assignment(assignment_id: int) -> ReviewAssignment:
-    assignment = db.session.get(ReviewAssignment, assignment_id)
-    if assignment is None or assignment.reviewer_id != current_user.id:
-        abort(404)
-    return assignment
+    return services.assignment_of(current_user, assignment_id) or abort(404)
 
 
 def _my_bid(assignment: ReviewAssignment, bid_id: int) -> Bid:
-    bid = db.session.get(Bid, bid_id)
-    if (bid is None or bid.challenge_id != assignment.challenge_id
-            or assignment.state not in (AssignmentState.accepted, AssignmentState.submitted)
-            or bid.id not in {b.id for b in services.bids_for_review(assignment.challenge)}):
-        abort(404)
-    return bid
+    return services.bid_for_assignment(assignment, bid_id) or abort(404)
 
 
 @bp.get("/mine")
 @role_required("reviewer")
 def mine():
-    query = (sa.select(ReviewAssignment).where(ReviewAssignment.reviewer_id == current_user.id)
-             .order_by(ReviewAssignment.id.desc()))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(services.assignments_visible_to(current_user), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("reviews/mine.html", page=page)
 
 
@@ -306,8 +291,7 @@ def mine():
 @role_required("reviewer")
 def assignment(assignment_id: int):
     assignment = _my_assignment(assignment_id)
-    bids = services.bids_for_review(assignment.challenge) \
-        if assignment.state in (AssignmentState.accepted, AssignmentState.submitted) else []
+    bids = services.bids_for_assignment(assignment)
     reviews = {r.bid_id: r for r in assignment.reviews}
     return render_template("reviews/assignment.html", assignment=assignment, bids=bids, reviews=reviews,
                            accept_form=AcceptForm(), recuse_form=RecuseForm())
@@ -363,7 +347,8 @@ def score(assignment_id: int, bid_id: int):
             return redirect(url_for("reviews.score", assignment_id=assignment.id, bid_id=bid.id))
     review = services.review_of(assignment, bid)
     return render_template("reviews/score.html", assignment=assignment, challenge=challenge, bid=bid,
-                           review=review, blind=challenge.blind_review, errors=errors, form=form,
+                           review=review, blind=challenge.blind_review,
+                           shown=reviewer_view_of_bid(bid, challenge.blind_review), errors=errors, form=form,
                            values=request.form if request.method == "POST" else None,
                            opinion_labels=OPINION_LABELS, blind_file_name=blind_file_name)
 
@@ -392,13 +377,12 @@ def bid_file(assignment_id: int, bid_id: int, position: int):
 
 @bp.get("/notice/<int:challenge_id>")
 def notice(challenge_id: int):
-    challenge = db.session.get(Challenge, challenge_id)
-    notice = notice_of(challenge) if challenge is not None else None
-    if notice is None or challenge.state not in (ChallengeState.notice, ChallengeState.awarded):
+    challenge, notice = services.public_notice(challenge_id)
+    if challenge is None:
         abort(404)
     winners = services.winners_of(challenge)
     mine = services.objections_by(challenge, current_user) if current_user.is_authenticated else []
-    open_for_objections = challenge.state == ChallengeState.notice and clock.now() < notice.notice_ends_at
+    open_for_objections = services.open_for_objections(challenge, notice)
     return render_template("reviews/notice.html", challenge=challenge, notice=notice, winners=winners,
                            mine=mine, form=ObjectionForm(), open_for_objections=open_for_objections)
 
