@@ -40,6 +40,16 @@ def has_eligible_bid(attempt):
     return None
 
 
+def no_bid_awaiting_check(attempt):
+    """Every submitted bid gets its eligibility decision before the challenge moves on,
+    or it would be left without one for good."""
+    waiting = bids_in(attempt.obj, BidState.submitted)
+    if waiting:
+        return _l("%(n)s bid(s) still await the eligibility check: accept or reject them first.",
+                  n=len(waiting))
+    return None
+
+
 def bids_under_review(attempt):
     for bid in bids_in(attempt.obj, BidState.eligible):
         fire(bid, "start_review", attempt.actor)
@@ -127,14 +137,31 @@ def open_notice(attempt):
 
 # challenge: reopen_review / confirm_award ------------------------------------------------
 
+def recommended_subjects(attempt):
+    for bid in bids_in(attempt.obj, BidState.recommended):
+        yield from bid_rules.subjects(bid)
+
+
+recommended_subjects.__name__ = "recommended"
+
+
 def objection_upheld(attempt):
+    """Reopen when an objection to this notice was upheld, or when a recommended
+    winner has been black-listed since the proposal (the award cannot be confirmed)."""
     notice = notice_of(attempt.obj)
     upheld = notice is not None and db.session.scalar(sa.select(sa.func.count(Objection.id)).where(
         Objection.challenge_id == attempt.obj.id, Objection.notice_round == notice.round,
         Objection.state == ObjectionState.upheld))
-    if not upheld:
-        return _l("The review is reopened only when an objection to this notice is upheld.")
-    return None
+    if upheld:
+        return None
+    from grants.integrity.check import check
+
+    found = check(list(recommended_subjects(attempt)), on=clock.to_local(attempt.now).date())
+    if found.blocked:
+        attempt.evidence["integrity"] = found.evidence()
+        return None
+    return _l("The review is reopened only when an objection to this notice is upheld "
+              "or a recommended winner has been black-listed.")
 
 
 def bids_back_under_review(attempt):

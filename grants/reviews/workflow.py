@@ -41,7 +41,7 @@ OFFICER = {"officer"}
 
 add_challenge_transitions(
     transition("start_review", C.closed, C.reviewing, roles={"officer"}, label=_l("Start the expert review"),
-               guards=[rules.has_eligible_bid], effects=[rules.bids_under_review]),
+               guards=[rules.no_bid_awaiting_check, rules.has_eligible_bid], effects=[rules.bids_under_review]),
     transition("propose_award", C.reviewing, C.notice, roles={"officer"},
                label=_l("Propose the award and start the public notice"),
                guards=[rules.reviews_complete, rules.winners_valid,
@@ -51,10 +51,13 @@ add_challenge_transitions(
                guards=[rules.objection_upheld], effects=[rules.bids_back_under_review], comment_required=True,
                style="warning"),
     transition("confirm_award", C.notice, C.awarded, roles={"officer", "system"}, label=_l("Confirm the award"),
-               guards=[rules.notice_over, rules.no_open_objection], effects=[rules.award_winners],
+               guards=[rules.notice_over, rules.no_open_objection,
+                       integrity_guard(rules.recommended_subjects, _l("be awarded"))],
+               effects=[rules.award_winners],
                style="success"),
     transition("declare_failed", (C.closed, C.reviewing), C.failed, roles={"officer"},
-               label=_l("Declare the challenge failed (no winner)"), guards=[rules.nobody_can_win],
+               label=_l("Declare the challenge failed (no winner)"),
+               guards=[rules.no_bid_awaiting_check, rules.nobody_can_win],
                effects=[rules.bids_not_recommended], comment_required=True, style="danger"),
 )
 

@@ -24,7 +24,7 @@ def test_start_review_needs_an_eligible_bid_and_moves_bids_under_review(make):
     from grants.core import clock
     clock.set_now(challenge.deadline_at + timedelta(seconds=1))
     fire(challenge, "close_bidding", None)
-    with pytest.raises(Refused, match="没有通过形式审查的揭榜申报"):
+    with pytest.raises(Refused, match="尚待形式审查"):
         fire(challenge, "start_review", officer)
     assert challenge.state == ChallengeState.closed
     fire(bid, "accept", officer)

@@ -264,3 +264,59 @@ def test_declare_failed_without_eligible_bids(make):
     challenge = make.challenge(officer=officer, state="closed")
     fire(challenge, "declare_failed", officer, comment="无人揭榜")
     assert challenge.state == ChallengeState.failed
+
+
+def test_a_winner_black_listed_during_the_notice_is_not_awarded(make):
+    challenge, officer, bids, _panel = scored(make, [85, 75])
+    fire(challenge, "propose_award", officer, winners=[bids[0].id])
+    db.session.commit()
+    make.black(bids[0].organization, basis="咸科技发〔2026〕9号")
+    clock.set_now(notice_of(challenge).notice_ends_at + timedelta(minutes=1))
+    run_tick()  # the clock leaves it alone
+    db.session.refresh(challenge)
+    assert challenge.state == ChallengeState.notice
+    assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 0
+    with pytest.raises(Refused, match="咸科技发〔2026〕9号.*不得"):
+        fire(challenge, "confirm_award", officer)
+    db.session.rollback()
+    # No objection was upheld, yet the officer may reopen: the winner is now listed.
+    fire(challenge, "reopen_review", officer, comment="中榜单位被列入黑名单")
+    assert challenge.state == ChallengeState.reviewing
+
+
+def test_reopening_without_an_upheld_objection_or_a_listed_winner_is_refused(make):
+    challenge, officer, bids, _panel = scored(make, [85])
+    fire(challenge, "propose_award", officer, winners=[bids[0].id])
+    with pytest.raises(Refused, match="异议经核查成立，或拟中榜单位被列入黑名单"):
+        fire(challenge, "reopen_review", officer, comment="再看看")
+
+
+def test_the_review_waits_for_every_eligibility_decision(make):
+    from tests.reviews.helpers import team_bid
+
+    officer = make.user("officer")
+    challenge = make.challenge(officer=officer)
+    checked, waiting = team_bid(make, challenge), team_bid(make, challenge)
+    clock.set_now(challenge.deadline_at + timedelta(seconds=1))
+    fire(challenge, "close_bidding", None)
+    fire(checked, "accept", officer)
+    with pytest.raises(Refused, match="1 份申报尚待形式审查"):
+        fire(challenge, "start_review", officer)
+    fire(waiting, "reject", officer, comment="材料不全")
+    fire(challenge, "start_review", officer)
+    assert challenge.state == ChallengeState.reviewing
+
+
+def test_declaring_failure_waits_for_every_eligibility_decision(make):
+    from tests.reviews.helpers import team_bid
+
+    officer = make.user("officer")
+    challenge = make.challenge(officer=officer)
+    waiting = team_bid(make, challenge)
+    clock.set_now(challenge.deadline_at + timedelta(seconds=1))
+    fire(challenge, "close_bidding", None)
+    with pytest.raises(Refused, match="尚待形式审查"):
+        fire(challenge, "declare_failed", officer, comment="流榜")
+    fire(waiting, "reject", officer, comment="材料不全")
+    fire(challenge, "declare_failed", officer, comment="流榜")
+    assert challenge.state == ChallengeState.failed
