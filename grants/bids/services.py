@@ -280,11 +280,20 @@ def confirm_partner(bid: Bid, *, actor) -> BidPartner:
 
 # integrity ---------------------------------------------------------------------
 
-def codes_in_live_bids(subject_type: str, codes: set[str]) -> set[str]:
-    """Which of ``codes`` are a party (lead, member, organisation, partner) to a live bid."""
+def party_clause(subject_type: str, code: str):
+    """SQL condition on Bid: ``code`` is its organisation, a partner, its lead or a member."""
+    if subject_type == SubjectType.organization:
+        return sa.or_(Bid.organization.has(credit_code=code),
+                      Bid.partners.any(BidPartner.organization.has(credit_code=code)))
+    return sa.or_(Bid.lead.has(id_number=code), Bid.members.any(BidMember.person.has(id_number=code)))
+
+
+def codes_in_live_bids(subject_type: str, codes: set[str], live=None) -> set[str]:
+    """Which of ``codes`` are a party (lead, member, organisation, partner) to a live bid
+    (``live``: another SQL condition on Bid choosing the bids that count)."""
     from grants.auth.models import Person
 
-    live = Bid.state.in_(LIVE_STATES)
+    live = Bid.state.in_(LIVE_STATES) if live is None else live
     if subject_type == SubjectType.organization:
         queries = [
             sa.select(Organization.credit_code).join(Bid, Bid.organization_id == Organization.id)
@@ -305,13 +314,7 @@ def codes_in_live_bids(subject_type: str, codes: set[str]) -> set[str]:
 @on_black_entry("flag_bids", live_codes=codes_in_live_bids)
 def flag_bids(entry: IntegrityEntry, actor) -> int:
     """Flag every live bid one of whose parties the new black entry names."""
-    code = entry.subject_code
-    if entry.subject_type == SubjectType.organization:
-        hit = sa.or_(Bid.organization.has(credit_code=code),
-                     Bid.partners.any(BidPartner.organization.has(credit_code=code)))
-    else:
-        hit = sa.or_(Bid.lead.has(id_number=code),
-                     Bid.members.any(BidMember.person.has(id_number=code)))
+    hit = party_clause(entry.subject_type, entry.subject_code)
     bids = db.session.scalars(sa.select(Bid).where(Bid.state.in_(LIVE_STATES), hit).order_by(Bid.id)).all()
     for bid in bids:
         bid.integrity_flagged_at = clock.now()
@@ -320,5 +323,5 @@ def flag_bids(entry: IntegrityEntry, actor) -> int:
         audit.record(bid, "integrity_flag", actor=actor,
                      comment=_("Black-list entry %(basis)s against %(name)s.",
                                basis=entry.basis, name=entry.subject_name),
-                     evidence={"entry_id": entry.id, "code": code, "basis": entry.basis})
+                     evidence={"entry_id": entry.id, "code": entry.subject_code, "basis": entry.basis})
     return len(bids)

@@ -51,15 +51,32 @@ def projects_visible_to(user):
     return query.where(sa.false())
 
 
-@on_black_entry("suspend_projects")
+SUSPENDABLE = (ProjectState.contracting, ProjectState.active)
+
+
+def _with_live_project():
+    from grants.bids.models import Bid
+
+    return Bid.id.in_(sa.select(Project.bid_id).where(Project.state.in_(SUSPENDABLE)))
+
+
+def codes_in_live_projects(subject_type: str, codes: set[str]) -> set[str]:
+    from grants.bids.services import codes_in_live_bids
+
+    return codes_in_live_bids(subject_type, codes, live=_with_live_project())
+
+
+@on_black_entry("suspend_projects", live_codes=codes_in_live_projects)
 def suspend_projects(entry: IntegrityEntry, actor) -> int:
-    """Active projects led by the newly black-listed organisation or person are suspended."""
-    if entry.subject_type == SubjectType.organization:
-        led = Project.lead_org.has(credit_code=entry.subject_code)
-    else:
-        led = Project.lead_person.has(id_number=entry.subject_code)
-    projects = db.session.scalars(sa.select(Project).where(Project.state == ProjectState.active, led)
-                                  .order_by(Project.id)).all()
+    """Projects in contracting or under way any of whose parties (organisation,
+    partner, lead, member) the new black entry names are suspended."""
+    from grants.bids.models import Bid
+    from grants.bids.services import party_clause
+
+    projects = db.session.scalars(
+        sa.select(Project).join(Bid, Bid.id == Project.bid_id)
+        .where(Project.state.in_(SUSPENDABLE), party_clause(entry.subject_type, entry.subject_code))
+        .order_by(Project.id)).all()
     for project in projects:
         fire(project, "suspend", actor,
              comment=_("Suspended: black-list entry %(basis)s against %(name)s.",

@@ -1,6 +1,6 @@
 """The project lifecycle. So far: creation (in ``contracting``, by the award)
-and suspension of an active project (a black entry against its lead, or the
-officer). The task agreement, resumption and acceptance transitions come
+and suspension of a project in contracting or under way (a black entry
+against one of its parties, or the officer). The task agreement, resumption and acceptance transitions come
 with their areas."""
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ P = ProjectState
 PROJECT_WORKFLOW = Workflow(
     "project", {s.value: label for s, label in PROJECT_STATE_LABELS.items()}, P.contracting.value,
     [
-        transition("suspend", P.active, P.suspended, roles={"officer", "system"}, label=_l("Suspend"),
+        # Suspension from contracting too: a party black-listed between the award and
+        # the task agreement must not sign it (DESIGN lists active ↔ suspended only).
+        transition("suspend", (P.contracting, P.active), P.suspended, roles={"officer", "system"},
+                   label=_l("Suspend"),
                    comment_required=True, style="danger"),
     ],
 )

@@ -225,7 +225,19 @@ def draw_reviewers(challenge: Challenge, *, size: int, actor, seed: int | None =
     return [assign_reviewer(challenge, users[uid], actor=actor, drawn=True) for uid in drawn]
 
 
-@on_black_entry("withdraw_assignments")
+def codes_of_pending_reviewers(subject_type: str, codes: set[str]) -> set[str]:
+    """Which of ``codes`` belong to reviewers with pending assignments."""
+    if subject_type != SubjectType.person:
+        return set()
+    from grants.auth.models import Person
+
+    return set(db.session.scalars(
+        sa.select(Person.id_number).join(User, User.person_id == Person.id)
+        .join(ReviewAssignment, ReviewAssignment.reviewer_id == User.id)
+        .where(ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES), Person.id_number.in_(codes))).all())
+
+
+@on_black_entry("withdraw_assignments", live_codes=codes_of_pending_reviewers)
 def withdraw_assignments(entry: IntegrityEntry, actor) -> int:
     """Pending assignments of a newly black-listed reviewer are withdrawn
     (recused with a system reason naming the entry)."""

@@ -47,13 +47,15 @@ def test_filters_and_the_officers_suspension(api, make, project):
     officer_api = api(make.token(make.user("officer")))
     assert officer_api.get("/projects", query_string={"state": "active"}).get_json() == []
     assert len(officer_api.get("/projects", query_string={"challenge_id": project.challenge_id}).get_json()) == 1
-    # Only an active project can be suspended; this one is still contracting.
-    refused = officer_api.post(f"/projects/{project.id}/transitions/suspend", {"comment": "违规"})
+    # Suspension needs a reason; the team may not suspend its own project.
+    refused = officer_api.post(f"/projects/{project.id}/transitions/suspend", {})
     assert refused.status_code == 409 and error_of(refused)["code"] == "refused"
-    assert officer_api.get(f"/projects/{project.id}/transitions").get_json() == []
+    assert [t["name"] for t in officer_api.get(f"/projects/{project.id}/transitions").get_json()] == ["suspend"]
     team = api(make.token(make.user("applicant", org=project.lead_org)))
     forbidden = team.post(f"/projects/{project.id}/transitions/suspend", {"comment": "违规"})
     assert forbidden.status_code == 403
+    suspended = officer_api.post(f"/projects/{project.id}/transitions/suspend", {"comment": "违规"})
+    assert suspended.status_code == 200 and suspended.get_json()["state"] == "suspended"
 
 
 def test_history_lists_creation_and_suspension(api, make, project):
