@@ -7,11 +7,15 @@ check). Expert review adds start_review, recommend and the rest with
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grants.bids import rules
 from grants.bids.models import Bid, BidState
-from grants.core.workflow import Transition, Workflow, transition
+from grants.challenges.workflow import add_challenge_effects
+from grants.core.workflow import Transition, Workflow, fire, transition
+from grants.extensions import db
 from grants.integrity.check import integrity_guard
 
 S = BidState
@@ -49,10 +53,23 @@ BID_TRANSITIONS: list[Transition] = [
     transition("reject", S.submitted, S.ineligible, roles={"officer"}, label=_l("Ineligible"),
                guards=[rules.challenge_closed], effects=[rules.keep_reason], comment_required=True,
                style="danger"),
+    # Not in the design's list: fired only by the challenge's withdrawal.
+    transition("close_with_challenge", (S.draft, S.submitted), S.withdrawn, roles={"system"},
+               label=_l("Closed with the withdrawn challenge")),
 ]
 
 BID_WORKFLOW = Workflow("bid", BID_STATES, S.draft.value, BID_TRANSITIONS)
 Bid.__workflow__ = BID_WORKFLOW
+
+
+def close_bids_with_challenge(attempt) -> None:
+    """A withdrawn challenge takes its unfinished bids with it, so none waits for ever."""
+    bids = db.session.scalars(sa.select(Bid).where(Bid.challenge_id == attempt.obj.id,
+                                                   Bid.state.in_((S.draft, S.submitted)))
+                              .order_by(Bid.id)).all()
+    for bid in bids:
+        fire(bid, "close_with_challenge", None,
+             comment=_("The challenge was withdrawn: %(reason)s", reason=attempt.comment or "—"))
 
 
 def add_bid_transitions(*transitions: Transition) -> None:
@@ -61,3 +78,6 @@ def add_bid_transitions(*transitions: Transition) -> None:
     BID_TRANSITIONS.extend(t for t in transitions if t.name not in known)
     rebuilt = Workflow("bid", BID_STATES, S.draft.value, BID_TRANSITIONS)
     BID_WORKFLOW.__dict__.update(rebuilt.__dict__)
+
+
+add_challenge_effects("withdraw", close_bids_with_challenge)

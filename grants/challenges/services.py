@@ -17,7 +17,7 @@ from grants.challenges.validation import Errors, check_version, saving_edit, who
 from grants.challenges.models import (DEFAULT_RUBRIC, PUBLIC_STATES, Challenge, ChallengeAttachment,
                                       ChallengeField, ChallengeIndicator, ChallengeState, RubricCriterion)
 from grants.core import audit, clock
-from grants.core.errors import Forbidden, Refused, ValidationFailed
+from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
@@ -261,7 +261,13 @@ def close_if_due(challenge: Challenge) -> bool:
     """Close bidding on a published challenge whose deadline has passed (the clock acts)."""
     if challenge.state == ChallengeState.published and challenge.deadline_at is not None \
             and challenge.deadline_at <= clock.now():
-        fire(challenge, "close_bidding", None)
+        try:
+            with db.session.begin_nested():
+                fire(challenge, "close_bidding", None)
+        except ChangedUnderYou:
+            # Someone (an officer's page view, the tick) closed it a moment ago.
+            db.session.refresh(challenge)
+            return False
         return True
     return False
 

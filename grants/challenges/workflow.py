@@ -9,6 +9,8 @@ every state of the design.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from flask_babel import lazy_gettext as _l
 
 from grants.challenges import rules
@@ -62,5 +64,18 @@ def add_challenge_transitions(*transitions: Transition) -> None:
     """Add transitions (e.g. start_review, propose_award) to the shared workflow."""
     known = {t.name for t in CHALLENGE_TRANSITIONS}
     CHALLENGE_TRANSITIONS.extend(t for t in transitions if t.name not in known)
+    _rebuild()
+
+
+def add_challenge_effects(name: str, *effects) -> None:
+    """Run ``effects`` after transition ``name`` too (e.g. bids closing with a withdrawn challenge)."""
+    for i, t in enumerate(CHALLENGE_TRANSITIONS):
+        if t.name == name:
+            new = tuple(e for e in effects if e not in t.effects)
+            CHALLENGE_TRANSITIONS[i] = dataclasses.replace(t, effects=t.effects + new)
+    _rebuild()
+
+
+def _rebuild() -> None:
     rebuilt = Workflow("challenge", CHALLENGE_STATES, S.draft.value, CHALLENGE_TRANSITIONS)
     CHALLENGE_WORKFLOW.__dict__.update(rebuilt.__dict__)

@@ -304,3 +304,16 @@ def test_live_codes_names_only_parties_to_live_bids(make):
     assert codes_in_live_bids("organization", {bid.organization.credit_code, draft.organization.credit_code}) \
         == {bid.organization.credit_code}
     assert codes_in_live_bids("person", {bid.lead.id_number, draft.lead.id_number}) == {bid.lead.id_number}
+
+
+def test_withdrawing_a_published_challenge_closes_its_unfinished_bids(make):
+    challenge = make.challenge()
+    submitted = make.bid(challenge)
+    draft = make.bid(challenge, submit=False)
+    officer = make.user("officer")
+    fire(challenge, "withdraw", officer, comment="企业需求变化")
+    db.session.refresh(submitted)
+    db.session.refresh(draft)
+    assert submitted.state == BidState.withdrawn and draft.state == BidState.withdrawn
+    closed = audit.history(submitted)[-1]
+    assert closed.action == "close_with_challenge" and "企业需求变化" in closed.comment
