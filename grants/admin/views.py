@@ -11,24 +11,13 @@ from grants.admin.forms import ConfirmForm, OrganizationForm, UserForm
 from grants.auth import services
 from grants.auth.models import Organization, Role, User
 from grants.core import audit
-from grants.core.errors import ValidationFailed
 from grants.core.permissions import role_required
 from grants.core.registry import add_nav
+from grants.core.web import perform
 from grants.extensions import db
 
 add_nav(_l("Users"), "admin.users", {"admin"}, order=90)
 add_nav(_l("Organisations"), "admin.organizations", {"admin", "officer"}, order=91)
-
-
-def _apply_errors(form, exc: ValidationFailed) -> None:
-    placed = False
-    for name, message in exc.details.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [message]
-            placed = True
-    if not placed:
-        flash(str(exc), "danger")
 
 
 def _org_choices():
@@ -56,16 +45,12 @@ def organizations():
 def organization_new():
     form = OrganizationForm()
     if form.validate_on_submit():
-        try:
-            org = services.create_organization(name=form.name.data, kind=form.kind.data,
-                                               credit_code=form.credit_code.data, actor=current_user)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-        else:
-            flash(_("Organisation %(name)s registered.", name=org.name), "success")
-            return redirect(url_for("admin.organization", org_id=org.id))
+        created = perform(lambda: services.create_organization(
+            name=form.name.data, kind=form.kind.data, credit_code=form.credit_code.data, actor=current_user),
+            form=form)
+        if created:
+            flash(_("Organisation %(name)s registered.", name=created.value.name), "success")
+            return redirect(url_for("admin.organization", org_id=created.value.id))
     return render_template("admin/organization_form.html", form=form, org=None)
 
 
@@ -89,14 +74,8 @@ def organization_edit(org_id: int):
     form = OrganizationForm(obj=org)
     form.credit_code.render_kw = {"readonly": True}
     if form.validate_on_submit():
-        try:
-            services.update_organization(org, name=form.name.data, kind=form.kind.data, actor=current_user)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-        else:
-            flash(_("Saved."), "success")
+        if perform(lambda: services.update_organization(org, name=form.name.data, kind=form.kind.data,
+                                                        actor=current_user), _("Saved."), form=form):
             return redirect(url_for("admin.organization", org_id=org.id))
     return render_template("admin/organization_form.html", form=form, org=org)
 
@@ -106,9 +85,8 @@ def organization_edit(org_id: int):
 def organization_active(org_id: int):
     org = _get_org(org_id)
     if ConfirmForm().validate_on_submit():
-        services.set_organization_active(org, not org.active, actor=current_user)
-        db.session.commit()
-        flash(_("Organisation activated.") if org.active else _("Organisation deactivated."), "success")
+        if perform(lambda: services.set_organization_active(org, not org.active, actor=current_user)):
+            flash(_("Organisation activated.") if org.active else _("Organisation deactivated."), "success")
     return redirect(url_for("admin.organization", org_id=org.id))
 
 
@@ -138,18 +116,13 @@ def user_new():
     form.organization_id.choices = _org_choices()
     if form.validate_on_submit():
         org = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
-        try:
-            user = services.create_user(email=form.email.data, display_name=form.display_name.data,
-                                        password=form.password.data or "", role=form.role.data,
-                                        organization=org, id_number=form.id_number.data or None,
-                                        actor=current_user)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-        else:
-            flash(_("Account %(email)s created.", email=user.email), "success")
-            return redirect(url_for("admin.user", user_id=user.id))
+        created = perform(lambda: services.create_user(
+            email=form.email.data, display_name=form.display_name.data, password=form.password.data or "",
+            role=form.role.data, organization=org, id_number=form.id_number.data or None, actor=current_user),
+            form=form)
+        if created:
+            flash(_("Account %(email)s created.", email=created.value.email), "success")
+            return redirect(url_for("admin.user", user_id=created.value.id))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -176,15 +149,8 @@ def user_edit(user_id: int):
     form.email.render_kw = {"readonly": True}
     if form.validate_on_submit():
         org = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
-        try:
-            services.update_user(user, display_name=form.display_name.data, role=form.role.data,
-                                 organization=org, actor=current_user)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-        else:
-            flash(_("Saved."), "success")
+        if perform(lambda: services.update_user(user, display_name=form.display_name.data, role=form.role.data,
+                                                organization=org, actor=current_user), _("Saved."), form=form):
             return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user)
 
@@ -194,12 +160,6 @@ def user_edit(user_id: int):
 def user_active(user_id: int):
     user = _get_user(user_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.set_user_active(user, not user.active, actor=current_user)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
+        if perform(lambda: services.set_user_active(user, not user.active, actor=current_user)):
             flash(_("Account activated.") if user.active else _("Account deactivated."), "success")
     return redirect(url_for("admin.user", user_id=user.id))

@@ -16,9 +16,9 @@ from grants.bids.workflow import BID_WORKFLOW
 from grants.challenges import files
 from grants.challenges import views as challenge_views
 from grants.challenges.models import Challenge, ChallengeState
-from grants.challenges.views import apply_errors, get_visible
+from grants.challenges.views import get_visible
+from grants.core.web import perform
 from grants.core import audit, clock
-from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import is_officer, role_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
@@ -55,15 +55,11 @@ def new(challenge_id: int):
     challenge = get_visible(challenge_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        bid = services.create_bid(challenge, actor=current_user)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+    started = perform(lambda: services.create_bid(challenge, actor=current_user),
+                      _("A draft bid was started; fill it in and submit it before the deadline."))
+    if not started:
         return redirect(url_for("challenges.show", challenge_id=challenge.id))
-    flash(_("A draft bid was started; fill it in and submit it before the deadline."), "success")
-    return redirect(url_for("bids.edit", bid_id=bid.id))
+    return redirect(url_for("bids.edit", bid_id=started.value.id))
 
 
 @bp.get("/<int:bid_id>")
@@ -91,18 +87,9 @@ def edit(bid_id: int):
         form.fill_from(bid)
     if form.validate_on_submit():
         promised = {ci.id: request.form.get(f"indicator_{ci.id}", "") for ci in bid.challenge.indicators}
-        try:
-            services.update_bid(bid, actor=current_user, data=form.to_data(promised),
-                                expected_version=form.version.data or None)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            if isinstance(exc, ValidationFailed):
-                apply_errors(form, exc, FORM_FIELDS)
-            else:
-                flash(str(exc), "danger")
-        else:
-            flash(_("Draft saved."), "success")
+        if perform(lambda: services.update_bid(bid, actor=current_user, data=form.to_data(promised),
+                                               expected_version=form.version.data or None),
+                   _("Draft saved."), form=form, mapping=FORM_FIELDS):
             return redirect(url_for("bids.show", bid_id=bid.id))
     return render_template("bids/form.html", form=form, bid=bid, promised=promised)
 
@@ -111,15 +98,10 @@ def edit(bid_id: int):
 @login_required  # someone else's bid is 404, whatever the role
 def act(bid_id: int, name: str):
     bid = get_bid(bid_id)
-    try:
-        fire(bid, name, current_user, comment=request.form.get("comment"),
-             expected_version=request.form.get("version") or None)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        flash(_("Done: %(action)s.", action=BID_WORKFLOW.transitions[name].label), "success")
+    perform(lambda: fire(bid, name, current_user, comment=request.form.get("comment"),
+                         expected_version=request.form.get("version")),
+            _("Done: %(action)s.", action=BID_WORKFLOW.transitions[name].label)
+            if name in BID_WORKFLOW.transitions else None)
     if request.form.get("next") == "eligibility":
         return redirect(url_for("bids.eligibility", challenge_id=bid.challenge_id))
     return redirect(url_for("bids.show", bid_id=bid.id))
@@ -131,15 +113,9 @@ def upload(bid_id: int):
     bid = get_bid(bid_id)
     form = AttachmentForm()
     if form.validate_on_submit():
-        try:
-            services.add_attachment(bid, actor=current_user, stream=form.file.data.stream,
-                                    filename=form.file.data.filename)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Attachment uploaded."), "success")
+        perform(lambda: services.add_attachment(bid, actor=current_user, stream=form.file.data.stream,
+                                                filename=form.file.data.filename),
+                _("Attachment uploaded."))
     else:
         flash(_("Choose a PDF file to upload."), "danger")
     return redirect(url_for("bids.show", bid_id=bid.id))
@@ -166,14 +142,7 @@ def partner(bid_id: int):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.confirm_partner(bid, actor=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Participation confirmed."), "success")
+        perform(lambda: services.confirm_partner(bid, actor=current_user), _("Participation confirmed."))
         return redirect(url_for("bids.partner", bid_id=bid.id))
     return render_template("bids/partner.html", bid=bid, partner=partner, form=form)
 

@@ -15,10 +15,10 @@ from grants.challenges.models import (FIELD_LABELS, PUBLIC_STATES, Challenge, Ch
                                       ChallengeField, ChallengeState)
 from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
 from grants.core import audit, clock
-from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import is_officer, role_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
+from grants.core.web import perform
 from grants.extensions import db
 
 add_nav(_l("Challenge board"), "challenges.board", {"*"}, order=10)
@@ -32,15 +32,8 @@ BOARD_PER_PAGE = 50
 PAGE_SECTIONS: list = []
 
 
-def apply_errors(form, exc: ValidationFailed, mapping: dict | None = None) -> None:
-    placed = False
-    for name, message in exc.details.items():
-        field = getattr(form, (mapping or {}).get(name, name), None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [message]
-            placed = True
-    if not placed:
-        flash(str(exc), "danger")
+FORM_FIELDS = {"deadline_at": "deadline", "budget_fen": "budget_yuan",
+               "enterprise_cofunding_fen": "enterprise_cofunding_yuan"}
 
 
 def get_visible(challenge_id: int) -> Challenge:
@@ -100,15 +93,10 @@ def new():
     if request.method == "GET":
         form.rubric.data = "\n".join(f"{name} | {weight}" for name, weight in _default_rubric())
     if form.validate_on_submit():
-        try:
-            challenge = services.create_challenge(actor=current_user, data=form.to_data())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            _refused(form, exc)
-        else:
-            flash(_("Draft saved."), "success")
-            return redirect(url_for("challenges.show", challenge_id=challenge.id))
+        created = perform(lambda: services.create_challenge(actor=current_user, data=form.to_data()),
+                          _("Draft saved."), form=form, mapping=FORM_FIELDS)
+        if created:
+            return redirect(url_for("challenges.show", challenge_id=created.value.id))
     return render_template("challenges/form.html", form=form, challenge=None)
 
 
@@ -116,14 +104,6 @@ def _default_rubric():
     from grants.challenges.models import DEFAULT_RUBRIC
 
     return [(str(name), weight) for name, weight in DEFAULT_RUBRIC]
-
-
-def _refused(form, exc: DomainError) -> None:
-    if isinstance(exc, ValidationFailed):
-        apply_errors(form, exc, {"deadline_at": "deadline", "budget_fen": "budget_yuan",
-                                 "enterprise_cofunding_fen": "enterprise_cofunding_yuan"})
-    else:
-        flash(str(exc), "danger")
 
 
 @bp.route("/<int:challenge_id>/edit", methods=["GET", "POST"])
@@ -136,15 +116,9 @@ def edit(challenge_id: int):
     if request.method == "GET":
         form.fill_from(challenge)
     if form.validate_on_submit():
-        try:
-            services.update_challenge(challenge, actor=current_user, data=form.to_data(),
-                                      expected_version=form.version.data or None)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            _refused(form, exc)
-        else:
-            flash(_("Draft saved."), "success")
+        if perform(lambda: services.update_challenge(challenge, actor=current_user, data=form.to_data(),
+                                                     expected_version=form.version.data or None),
+                   _("Draft saved."), form=form, mapping=FORM_FIELDS):
             return redirect(url_for("challenges.show", challenge_id=challenge.id))
     return render_template("challenges/form.html", form=form, challenge=challenge)
 
@@ -153,15 +127,10 @@ def edit(challenge_id: int):
 @role_required("enterprise", "officer", "admin")
 def act(challenge_id: int, name: str):
     challenge = get_visible(challenge_id)
-    try:
-        fire(challenge, name, current_user, comment=request.form.get("comment"),
-             expected_version=request.form.get("version") or None)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        flash(_("Done: %(action)s.", action=CHALLENGE_WORKFLOW.transitions[name].label), "success")
+    perform(lambda: fire(challenge, name, current_user, comment=request.form.get("comment"),
+                         expected_version=request.form.get("version")),
+            _("Done: %(action)s.", action=CHALLENGE_WORKFLOW.transitions[name].label)
+            if name in CHALLENGE_WORKFLOW.transitions else None)
     return redirect(url_for("challenges.show", challenge_id=challenge.id))
 
 
@@ -171,15 +140,9 @@ def ratio(challenge_id: int):
     challenge = get_visible(challenge_id)
     form = RatioForm()
     if form.validate_on_submit():
-        try:
-            services.set_cofunding_ratio(challenge, actor=current_user, own=form.cofund_own.data,
-                                         public=form.cofund_public.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Saved."), "success")
+        perform(lambda: services.set_cofunding_ratio(challenge, actor=current_user, own=form.cofund_own.data,
+                                                     public=form.cofund_public.data),
+                _("Saved."))
     return redirect(url_for("challenges.show", challenge_id=challenge.id))
 
 
@@ -191,15 +154,9 @@ def upload(challenge_id: int):
         abort(404)
     form = AttachmentForm()
     if form.validate_on_submit():
-        try:
-            services.add_attachment(challenge, actor=current_user, stream=form.file.data.stream,
-                                    filename=form.file.data.filename)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Attachment uploaded."), "success")
+        perform(lambda: services.add_attachment(challenge, actor=current_user, stream=form.file.data.stream,
+                                                filename=form.file.data.filename),
+                _("Attachment uploaded."))
     else:
         flash(_("Choose a PDF file to upload."), "danger")
     return redirect(url_for("challenges.show", challenge_id=challenge.id))

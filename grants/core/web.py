@@ -1,0 +1,54 @@
+"""What every page handler does around its one service call."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import flash
+
+from grants.core.errors import DomainError, ValidationFailed
+from grants.extensions import db
+
+
+def apply_errors(form, exc: ValidationFailed, mapping: dict | None = None) -> None:
+    """Put a service's field messages on the form's fields (``mapping``: service
+    field name -> form field name); what has no field is flashed."""
+    placed = False
+    for name, message in exc.details.items():
+        field = getattr(form, (mapping or {}).get(name, name), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [message]
+            placed = True
+    if not placed:
+        flash(str(exc), "danger")
+
+
+class Outcome:
+    """The result of :func:`perform`: true when it was done; ``value`` is what the call returned."""
+
+    def __init__(self, ok: bool, value: Any = None):
+        self.ok, self.value = ok, value
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def perform(action: Callable[[], Any], success=None, *, form=None, mapping: dict | None = None) -> Outcome:
+    """Run one service call and commit the request's work.
+
+    A refusal rolls everything back and tells the user why: field messages
+    go onto ``form`` when one is given, anything else is flashed. Nothing is
+    half-saved either way.
+    """
+    try:
+        value = action()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if form is not None and isinstance(exc, ValidationFailed):
+            apply_errors(form, exc, mapping)
+        else:
+            flash(str(exc), "danger")
+        return Outcome(False)
+    if success is not None:
+        flash(success, "success")
+    return Outcome(True, value)
