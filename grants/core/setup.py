@@ -150,3 +150,12 @@ def _init_error_pages(app: Flask) -> None:
     def domain_error(err: DomainError):
         db.session.rollback()
         return page(err.status, _("Not possible"), str(err), code=err.code, details=err.details)
+
+    @app.errorhandler(sa.exc.IntegrityError)
+    def lost_race(err):
+        # The rules are checked before writing; a constraint that still fires
+        # means someone else wrote the same thing a moment earlier.
+        db.session.rollback()
+        return page(409, _("Not possible"),
+                    _("Someone else changed this record while you were working on it. "
+                      "Reload the page to see the current version, then try again."), code="conflict")

@@ -111,3 +111,20 @@ def test_a_failing_tick_job_does_not_stop_the_others(app):
         registry.TICK_JOBS[:] = [j for j in registry.TICK_JOBS if j.name not in ("aa_broken", "zz_after")]
     assert result.exit_code == 1
     assert "aa_broken: FAILED" in result.output and "zz_after: 1" in result.output and done == [1]
+
+
+def test_a_constraint_hit_by_a_race_is_told_as_a_conflict_not_a_crash():
+    import sqlalchemy as sa
+
+    from tests.conftest import Config
+
+    other = create_app(Config)
+
+    @other.get("/__race")
+    def race():
+        raise sa.exc.IntegrityError("INSERT ...", {}, Exception("duplicate key"))
+
+    other.config["PROPAGATE_EXCEPTIONS"] = False
+    client = other.test_client()
+    response = client.get("/__race")
+    assert response.status_code == 409 and "已被他人修改" in response.get_data(as_text=True)
