@@ -41,7 +41,8 @@ TICK_JOBS: list[TickJob] = []
 
 
 def add_nav(label, endpoint: str, roles, order: int = 50) -> None:
-    if not any(item.endpoint == endpoint for item in NAV):
+    # The same page may be offered to different roles under different names.
+    if not any(item.endpoint == endpoint and item.roles == frozenset(roles) for item in NAV):
         NAV.append(NavItem(label, endpoint, frozenset(roles), order))
         NAV.sort(key=lambda item: item.order)
 

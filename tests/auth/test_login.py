@@ -103,3 +103,11 @@ def test_a_deactivated_account_loses_its_open_session(client, make, login):
     user.active = False
     db.session.commit()
     assert client.get("/dashboard").status_code == 302
+
+
+def test_one_page_can_be_named_differently_for_each_role(client, make, login):
+    login(make.user("enterprise"))
+    assert "我的榜单" in client.get("/dashboard").get_data(as_text=True)
+    login(make.user("officer"))
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "榜单管理" in html and "我的榜单" not in html
