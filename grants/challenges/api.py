@@ -59,6 +59,7 @@ class ChallengeIndicatorSchema(ma.Schema):
 
 
 class RubricCriterionSchema(ma.Schema):
+    id = ma.fields.Integer(required=True, metadata={"description": "What a reviewer's scores refer to"})
     name = ma.fields.String(required=True)
     weight = ma.fields.Integer(required=True)
 
