@@ -268,11 +268,17 @@ def withdraw_assignments(entry: IntegrityEntry, actor) -> int:
 
 # scoring --------------------------------------------------------------------------------
 
-def bids_for_review(challenge: Challenge) -> list[Bid]:
+# What a reviewer is shown of each bid (see grants.reviews.blind.reviewer_view_of_bid), loaded per list.
+BID_DETAILS = (selectinload(Bid.indicators), selectinload(Bid.milestones), selectinload(Bid.attachments),
+               selectinload(Bid.members), selectinload(Bid.partners), joinedload(Bid.lead))
+
+
+def bids_for_review(challenge: Challenge, *options) -> list[Bid]:
     from grants.reviews.rules import REVIEWED_BID_STATES
 
     return db.session.scalars(sa.select(Bid).where(Bid.challenge_id == challenge.id,
-                                                   Bid.state.in_(REVIEWED_BID_STATES)).order_by(Bid.id)).all()
+                                                   Bid.state.in_(REVIEWED_BID_STATES))
+                              .options(*options).order_by(Bid.id)).all()
 
 
 def review_of(assignment: ReviewAssignment, bid: Bid) -> Review | None:
@@ -500,11 +506,12 @@ def assignments_visible_to(user, challenge_id: int | None = None):
     return query
 
 
-def bids_for_assignment(assignment: ReviewAssignment) -> list[Bid]:
-    """The bids this reviewer scores: none until the assignment is accepted."""
+def bids_for_assignment(assignment: ReviewAssignment, with_details: bool = False) -> list[Bid]:
+    """The bids this reviewer scores: none until the assignment is accepted.
+    ``with_details`` loads what the reviewer is shown of every bid up front."""
     if assignment.state not in SCORING_ASSIGNMENT_STATES:
         return []
-    return bids_for_review(assignment.challenge)
+    return bids_for_review(assignment.challenge, *(BID_DETAILS if with_details else ()))
 
 
 def bid_for_assignment(assignment: ReviewAssignment, bid_id: int) -> Bid | None:

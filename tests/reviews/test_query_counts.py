@@ -132,3 +132,38 @@ def test_parties_of_a_challenge_name_every_bidder_partner_lead_and_member(make):
     assert parties.bidder_org_ids == {bid.organization_id, partner.id}
     assert parties.team_person_ids == {bid.lead_id, bid.members[0].person_id}
     assert draft.organization_id not in parties.bidder_org_ids
+
+
+def api_queries(client, path: str, token: str) -> tuple[int, object]:
+    counted = []
+    conn = db.session.connection()
+    listener = lambda *a, **k: counted.append(1)  # noqa: E731
+    sa.event.listen(conn, "before_cursor_execute", listener)
+    try:
+        response = client.get(f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, (path, response.status_code)
+    finally:
+        sa.event.remove(conn, "before_cursor_execute", listener)
+    return len(counted), response.get_json()
+
+
+def test_the_api_bid_list_and_assignment_cost_the_same_queries_for_two_bids_or_six(app, make, client):
+    def costs(n_bids: int) -> tuple[int, int]:
+        challenge = make.challenge(officer=make.user("officer"))
+        officer = make.user("officer")
+        bids = [team_bid(make, challenge, members=["成员甲", "成员乙"], partner=make.org(kind="institute"))
+                for _ in range(n_bids)]
+        to_review(make, challenge, officer, bids)
+        [assignment] = accepted_panel(make, challenge, officer, n=1)
+        score_all(assignment, bids[0], 80, submit=False)
+        token = make.token(assignment.reviewer)
+        listed, rows = api_queries(client, f"/reviews/{assignment.id}/bids", token)
+        assert len(rows) == n_bids and all(len(r["members"]) == 2 and len(r["partners"]) == 1 for r in rows)
+        assert rows[0]["review"] is not None and rows[1]["review"] is None
+        detail, body = api_queries(client, f"/reviews/{assignment.id}", token)
+        assert len(body["bids"]) == n_bids
+        return listed, detail
+
+    few = costs(2)
+    many = costs(6)
+    assert many[0] <= few[0] + 2 and many[1] <= few[1] + 2, (few, many)
