@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from grants.auth.models import Organization, Person, User
 from grants.core import audit, clock
@@ -291,7 +292,9 @@ def objection_new(entry_id: int):
 @role_required("officer", "admin")
 def objections():
     state = request.args.get("state", "open")
-    query = sa.select(IntegrityObjection).order_by(IntegrityObjection.id.desc())
+    query = (sa.select(IntegrityObjection)
+             .options(joinedload(IntegrityObjection.entry), joinedload(IntegrityObjection.filed_by))
+             .order_by(IntegrityObjection.id.desc()))
     if state in ObjectionState.__members__:
         query = query.where(IntegrityObjection.state == ObjectionState(state))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)

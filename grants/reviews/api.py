@@ -370,7 +370,8 @@ class _AssignmentDetail:
     def __init__(self, assignment: ReviewAssignment):
         reviews = {r.bid_id: r for r in assignment.reviews}
         self._assignment = assignment
-        self.bids = [_bid_data(assignment, b, reviews) for b in services.bids_for_assignment(assignment)]
+        self.bids = [_bid_data(assignment, b, reviews)
+                     for b in services.bids_for_assignment(assignment, with_details=True)]
 
     def __getattr__(self, name):
         return getattr(self._assignment, name)

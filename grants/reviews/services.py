@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import lazy_gettext as _l
 
@@ -117,15 +118,21 @@ class Candidate:
 
 
 def challenge_parties(challenge: Challenge) -> ChallengeParties:
-    bids = db.session.scalars(sa.select(Bid).where(Bid.challenge_id == challenge.id,
-                                                   Bid.state != BidState.draft)).all()
+    """The owner, bidding organisations and team people of the challenge's
+    non-draft bids, in three queries whatever the number of bids."""
+    from grants.bids.models import BidMember, BidPartner
+
+    live = sa.select(Bid.id).where(Bid.challenge_id == challenge.id, Bid.state != BidState.draft)
     orgs, persons = set(), set()
-    for bid in bids:
-        orgs.add(bid.organization_id)
-        orgs.update(p.organization_id for p in bid.partners)
-        if bid.lead_id:
-            persons.add(bid.lead_id)
-        persons.update(m.person_id for m in bid.members)
+    for org_id, lead_id in db.session.execute(
+            sa.select(Bid.organization_id, Bid.lead_id).where(Bid.id.in_(live))):
+        orgs.add(org_id)
+        if lead_id:
+            persons.add(lead_id)
+    orgs.update(db.session.scalars(sa.select(BidPartner.organization_id).where(BidPartner.bid_id.in_(live))))
+    persons.update(db.session.scalars(sa.select(BidMember.person_id).where(BidMember.bid_id.in_(live))))
+    orgs.discard(None)
+    persons.discard(None)
     return ChallengeParties(challenge.owner_org_id, frozenset(orgs), frozenset(persons))
 
 
@@ -160,9 +167,12 @@ def never_assign_reason(challenge: Challenge, user: User, parties: ChallengePart
     return reason
 
 
-def candidates(challenge: Challenge) -> list[Candidate]:
-    """Every reviewer of the pool, with the reason they are excluded, if any."""
-    profiles = db.session.scalars(reviewer_pool_query()).all()
+def candidates(challenge: Challenge, profiles=None) -> list[Candidate]:
+    """Reviewers of the pool (every one, or the given ``profiles``, e.g. a page
+    of them), with the reason they are excluded, if any; in a fixed number of
+    queries whatever their number."""
+    if profiles is None:
+        profiles = db.session.scalars(reviewer_pool_query()).all()
     parties = challenge_parties(challenge)
     black = _black_reasons([p.user for p in profiles])
     assigned = {a.reviewer_id: a for a in assignments_of(challenge)}
@@ -258,11 +268,17 @@ def withdraw_assignments(entry: IntegrityEntry, actor) -> int:
 
 # scoring --------------------------------------------------------------------------------
 
-def bids_for_review(challenge: Challenge) -> list[Bid]:
+# What a reviewer is shown of each bid (see grants.reviews.blind.reviewer_view_of_bid), loaded per list.
+BID_DETAILS = (selectinload(Bid.indicators), selectinload(Bid.milestones), selectinload(Bid.attachments),
+               selectinload(Bid.members), selectinload(Bid.partners), joinedload(Bid.lead))
+
+
+def bids_for_review(challenge: Challenge, *options) -> list[Bid]:
     from grants.reviews.rules import REVIEWED_BID_STATES
 
     return db.session.scalars(sa.select(Bid).where(Bid.challenge_id == challenge.id,
-                                                   Bid.state.in_(REVIEWED_BID_STATES)).order_by(Bid.id)).all()
+                                                   Bid.state.in_(REVIEWED_BID_STATES))
+                              .options(*options).order_by(Bid.id)).all()
 
 
 def review_of(assignment: ReviewAssignment, bid: Bid) -> Review | None:
@@ -413,6 +429,19 @@ def confirm_due_awards() -> int:
     return done
 
 
+def reviews_by_assignment(assignments) -> dict[int, list[Review]]:
+    """The reviews of each assignment (by assignment id, ordered by bid), in one query."""
+    ids = [a.id for a in assignments]
+    found: dict[int, list[Review]] = {i: [] for i in ids}
+    if ids:
+        for review in db.session.scalars(
+                sa.select(Review).where(Review.assignment_id.in_(ids))
+                .options(selectinload(Review.bid), lazyload(Review.scores))
+                .order_by(Review.assignment_id, Review.bid_id)):
+            found[review.assignment_id].append(review)
+    return found
+
+
 def objections_of(challenge: Challenge) -> list[Objection]:
     return db.session.scalars(sa.select(Objection).where(Objection.challenge_id == challenge.id)
                               .order_by(Objection.id)).all()
@@ -435,6 +464,7 @@ def pending_assignments_of(user: User) -> list[ReviewAssignment]:
     """The reviewer's assignments waiting for a declaration or for scores."""
     return db.session.scalars(sa.select(ReviewAssignment).where(
         ReviewAssignment.reviewer_id == user.id, ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES))
+        .options(joinedload(ReviewAssignment.challenge))
         .order_by(ReviewAssignment.id)).all()
 
 
@@ -467,7 +497,8 @@ def assignments_visible_to(user, challenge_id: int | None = None):
     """A select of assignments: officers see every one, a reviewer their own."""
     from grants.core.permissions import is_officer
 
-    query = sa.select(ReviewAssignment).order_by(ReviewAssignment.id.desc())
+    query = (sa.select(ReviewAssignment).options(joinedload(ReviewAssignment.challenge))
+             .order_by(ReviewAssignment.id.desc()))
     if not is_officer(user):
         query = query.where(ReviewAssignment.reviewer_id == user.id)
     if challenge_id is not None:
@@ -475,11 +506,12 @@ def assignments_visible_to(user, challenge_id: int | None = None):
     return query
 
 
-def bids_for_assignment(assignment: ReviewAssignment) -> list[Bid]:
-    """The bids this reviewer scores: none until the assignment is accepted."""
+def bids_for_assignment(assignment: ReviewAssignment, with_details: bool = False) -> list[Bid]:
+    """The bids this reviewer scores: none until the assignment is accepted.
+    ``with_details`` loads what the reviewer is shown of every bid up front."""
     if assignment.state not in SCORING_ASSIGNMENT_STATES:
         return []
-    return bids_for_review(assignment.challenge)
+    return bids_for_review(assignment.challenge, *(BID_DETAILS if with_details else ()))
 
 
 def bid_for_assignment(assignment: ReviewAssignment, bid_id: int) -> Bid | None:

@@ -112,9 +112,14 @@ def challenges():
 def panel(challenge_id: int):
     challenge = _challenge_for_officer(challenge_id)
     actions = [t for t in CHALLENGE_WORKFLOW.available(challenge, current_user) if t.name in OFFICER_ACTIONS]
+    pool_page, candidates = None, []
+    if challenge.state == ChallengeState.reviewing:
+        pool_page = db.paginate(services.reviewer_pool_query(), per_page=current_app.config["PER_PAGE"],
+                                error_out=False)
+        candidates = services.candidates(challenge, pool_page.items)
     return render_template(
         "reviews/panel.html", challenge=challenge, actions=actions, assignments=services.assignments_of(challenge),
-        candidates=services.candidates(challenge) if challenge.state == ChallengeState.reviewing else [],
+        candidates=candidates, pool_page=pool_page,
         draw_form=DrawForm(), csrf=CsrfForm(), objections=services.objections_of(challenge),
         notice=notice_of(challenge), events=audit.history(challenge))
 
@@ -197,7 +202,8 @@ def table(challenge_id: int):
     can_propose = CHALLENGE_WORKFLOW.permission(challenge, "propose_award", current_user) is None \
         and challenge.state == ChallengeState.reviewing
     return render_template("reviews/table.html", challenge=challenge, table=data, csrf=CsrfForm(),
-                           can_propose=can_propose, opinion_labels=OPINION_LABELS)
+                           can_propose=can_propose, opinion_labels=OPINION_LABELS,
+                           reviews=services.reviews_by_assignment(data.reviewers))
 
 
 @bp.get("/challenges/<int:challenge_id>/export.<fmt>")
