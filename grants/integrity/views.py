@@ -18,6 +18,7 @@ from grants.core import audit, clock
 from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import is_officer, role_required
 from grants.core.registry import add_nav, add_panel
+from grants.core.web import apply_errors as _apply_errors
 from grants.extensions import db
 from grants.integrity import bp, services
 from grants.integrity.forms import EntryForm, ImportForm, ObjectionForm, RevokeForm
@@ -34,17 +35,6 @@ add_nav(_l("My integrity record"), "integrity.mine", {"enterprise", "applicant",
 
 EXPIRY_WINDOW_DAYS = 30
 FIELD_NAMES = {"list": "list_kind"}
-
-
-def _apply_errors(form, exc: ValidationFailed) -> None:
-    placed = False
-    for name, message in exc.details.items():
-        field = getattr(form, FIELD_NAMES.get(name, name), None)
-        if field is not None:
-            field.errors = list(field.errors) + [message]
-            placed = True
-    if not placed:
-        flash(str(exc), "danger")
 
 
 # lists ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from grants.core import audit
 from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import role_required
 from grants.core.registry import add_nav, add_panel
+from grants.core.web import apply_errors
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.reviews import bp, services
@@ -33,17 +34,6 @@ from grants.reviews.tables import export_csv, export_xlsx, officer_table
 
 add_nav(_l("Expert pool"), "reviews.pool", {"officer", "admin"}, order=40)
 add_nav(_l("My expert profile"), "reviews.profile", {"reviewer"}, order=41)
-
-
-def apply_errors(form, exc: ValidationFailed) -> None:
-    placed = False
-    for name, message in exc.details.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [message]
-            placed = True
-    if not placed:
-        flash(str(exc), "danger")
 
 
 @bp.get("/experts")
