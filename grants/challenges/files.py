@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from grants.core.errors import ValidationFailed
+from grants.core.files import write_file
 
 MAX_BYTES = 20 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -42,7 +43,7 @@ def store_pdf(stream, filename: str | None, *, field: str = "file") -> dict:
         message = _("%(name)s is not a PDF file (only PDF documents are accepted).", name=name)
         raise ValidationFailed(message, details={field: message})
     stored_name = secrets.token_hex(16) + ".pdf"
-    (upload_folder() / stored_name).write_bytes(data)
+    write_file(upload_folder() / stored_name, data)
     return {"original_filename": name, "stored_name": stored_name, "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest()}
 

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from grants.core import audit, clock
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
+from grants.core.files import write_file
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.extensions import db
 from grants.core.registry import tick_job
@@ -247,7 +248,7 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
     folder = attachment_folder()
     for name, data in contents:
         stored = f"{uuid.uuid4().hex}.pdf"
-        (folder / stored).write_bytes(data)
+        write_file(folder / stored, data)
         objection.files.append(ObjectionFile(original_name=name, stored_name=stored, size=len(data),
                                              sha256=hashlib.sha256(data).hexdigest()))
     db.session.flush()

@@ -317,3 +317,26 @@ def test_withdrawing_a_published_challenge_closes_its_unfinished_bids(make):
     assert submitted.state == BidState.withdrawn and draft.state == BidState.withdrawn
     closed = audit.history(submitted)[-1]
     assert closed.action == "close_with_challenge" and "企业需求变化" in closed.comment
+
+
+def test_an_upload_rolled_back_leaves_no_file_behind(app, make):
+    import io
+    from pathlib import Path
+
+    from grants.bids import services as bid_services
+
+    challenge = make.challenge()
+    bid = make.bid(challenge, submit=False)
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    before = set(folder.glob("*.pdf")) if folder.exists() else set()
+    bid_services.add_attachment(bid, actor=bid.created_by, stream=io.BytesIO(b"%PDF-1.4 test"),
+                                filename="plan.pdf")
+    written = set(folder.glob("*.pdf")) - before
+    assert len(written) == 1
+    db.session.rollback()
+    assert not any(p.exists() for p in written)
+    bid_services.add_attachment(bid, actor=bid.created_by, stream=io.BytesIO(b"%PDF-1.4 kept"),
+                                filename="plan.pdf")
+    db.session.commit()
+    kept = set(folder.glob("*.pdf")) - before
+    assert len(kept) == 1 and all(p.exists() for p in kept)
