@@ -39,6 +39,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # How many reverse proxies (nginx ...) stand in front of the app. Behind one,
+    # every request comes from the proxy's address unless X-Forwarded-For is
+    # trusted, and the login rate limit would then lock out everyone at once.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     @classmethod
     def validate(cls) -> None:

@@ -111,3 +111,21 @@ def test_one_page_can_be_named_differently_for_each_role(client, make, login):
     login(make.user("officer"))
     html = client.get("/dashboard").get_data(as_text=True)
     assert "榜单管理" in html and "我的榜单" not in html
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit():
+    from grants import create_app
+    from tests.conftest import Config
+
+    class BehindProxy(Config):
+        TRUSTED_PROXIES = 1
+
+    app = create_app(BehindProxy)
+    with app.app_context():
+        client = app.test_client()  # failed attempts (no such account) are what counts
+        bad = {"email": "o@example.cn", "password": "bad"}
+        for _ in range(5):
+            client.post("/login", data=bad, headers={"X-Forwarded-For": "10.0.0.1"})
+        assert client.post("/login", data=bad, headers={"X-Forwarded-For": "10.0.0.1"}).status_code == 429
+        # Another office behind the same proxy is not locked out.
+        assert client.post("/login", data=bad, headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 200
