@@ -19,7 +19,7 @@ from grants.core import audit
 from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import role_required
 from grants.core.registry import add_nav, add_panel
-from grants.core.web import apply_errors
+from grants.core.web import apply_errors, perform
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.reviews import bp, services
@@ -120,14 +120,12 @@ def fire_challenge(challenge_id: int, name: str):
     challenge = _challenge_for_officer(challenge_id)
     if name not in OFFICER_ACTIONS or not CsrfForm().validate_on_submit():
         abort(400)
-    try:
+
+    def act():
         fire(challenge, name, current_user, comment=request.form.get("comment"),
              expected_version=request.form.get("version"))
-        db.session.commit()
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        flash(_("Done: %(action)s.", action=CHALLENGE_WORKFLOW.transitions[name].label), "success")
+
+    perform(act, _("Done: %(action)s.", action=CHALLENGE_WORKFLOW.transitions[name].label))
     return redirect(url_for("reviews.panel", challenge_id=challenge.id))
 
 
@@ -138,13 +136,11 @@ def assign(challenge_id: int):
     reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
     if reviewer is None or not CsrfForm().validate_on_submit():
         abort(400)
-    try:
+
+    def act():
         services.assign_reviewer(challenge, reviewer, actor=current_user)
-        db.session.commit()
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        flash(_("%(name)s is assigned.", name=reviewer.display_name), "success")
+
+    perform(act, _("%(name)s is assigned.", name=reviewer.display_name))
     return redirect(url_for("reviews.panel", challenge_id=challenge.id))
 
 
@@ -173,14 +169,12 @@ def withdraw(assignment_id: int):
     assignment = db.session.get(ReviewAssignment, assignment_id) or abort(404)
     if not CsrfForm().validate_on_submit():
         abort(400)
-    try:
+
+    def act():
         fire(assignment, "withdraw", current_user, comment=request.form.get("comment"),
              expected_version=request.form.get("version"))
-        db.session.commit()
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        flash(_("The reviewer is withdrawn from the panel."), "success")
+
+    perform(act, _("The reviewer is withdrawn from the panel."))
     return redirect(url_for("reviews.panel", challenge_id=assignment.challenge_id))
 
 
@@ -220,14 +214,10 @@ def propose(challenge_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400)
     winners = request.form.getlist("winners", type=int)
-    try:
-        fire(challenge, "propose_award", current_user, comment=request.form.get("comment"),
-             expected_version=request.form.get("version"), winners=winners)
-        db.session.commit()
-    except DomainError as exc:
-        _refused(exc)
+    if not perform(lambda: fire(challenge, "propose_award", current_user, comment=request.form.get("comment"),
+                                expected_version=request.form.get("version"), winners=winners),
+                   _("The award is proposed and under public notice.")):
         return redirect(url_for("reviews.table", challenge_id=challenge.id))
-    flash(_("The award is proposed and under public notice."), "success")
     return redirect(url_for("reviews.panel", challenge_id=challenge.id))
 
 
@@ -237,14 +227,12 @@ def reopen(review_id: int):
     review = db.session.get(Review, review_id) or abort(404)
     if not CsrfForm().validate_on_submit():
         abort(400)
-    try:
+
+    def act():
         fire(review, "reopen", current_user, comment=request.form.get("comment"),
              expected_version=request.form.get("version"))
-        db.session.commit()
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        flash(_("The review is reopened; the reviewer can change and submit it again."), "success")
+
+    perform(act, _("The review is reopened; the reviewer can change and submit it again."))
     return redirect(url_for("reviews.table", challenge_id=review.assignment.challenge_id))
 
 
@@ -255,14 +243,12 @@ def answer_objection(objection_id: int, decision: str):
     if not CsrfForm().validate_on_submit():
         abort(400)
     operation = services.uphold_objection if decision == "uphold" else services.dismiss_objection
-    try:
+
+    def act():
         operation(objection, actor=current_user, answer=request.form.get("comment", ""),
                   expected_version=request.form.get("version"))
-        db.session.commit()
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        flash(_("The objection is answered."), "success")
+
+    perform(act, _("The objection is answered."))
     return redirect(url_for("reviews.panel", challenge_id=objection.challenge_id))
 
 
@@ -301,16 +287,14 @@ def declare(assignment_id: int, decision: str):
     if not form.validate_on_submit():
         flash(_("Give the conflict of interest that makes you recuse yourself."), "danger")
         return redirect(url_for("reviews.assignment", assignment_id=assignment.id))
-    try:
+
+    def act():
         if decision == "accept":
             fire(assignment, "accept", current_user, no_conflict=form.no_conflict.data)
         else:
             fire(assignment, "recuse", current_user, comment=form.reason.data)
-        db.session.commit()
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        flash(_("Thank you: your declaration is recorded."), "success")
+
+    perform(act, _("Thank you: your declaration is recorded."))
     return redirect(url_for("reviews.assignment", assignment_id=assignment.id))
 
 
@@ -391,13 +375,11 @@ def object_to(challenge_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reasons for your objection (at least 10 characters)."), "danger")
         return redirect(url_for("reviews.notice", challenge_id=challenge.id))
-    try:
+
+    def act():
         services.file_objection(challenge, actor=current_user, reasons=form.reasons.data)
-        db.session.commit()
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        flash(_("Your objection is filed; the answer will be shown here."), "success")
+
+    perform(act, _("Your objection is filed; the answer will be shown here."))
     return redirect(url_for("reviews.notice", challenge_id=challenge.id))
 
 
