@@ -1,8 +1,12 @@
 """Keep the per-area translation catalogs in step with the code.
 
     python scripts/i18n.py            extract, update every .po, compile .mo
-    python scripts/i18n.py --check    exit 1 if a message lacks a zh_CN translation
-                                      or a .mo is older than its .po
+    python scripts/i18n.py --check    exit 1 if a message lacks a zh_CN translation,
+                                      a .po is behind the code, or a .mo says
+                                      something other than its .po
+
+The check compares what the catalogues say, never compiled bytes, so a
+different Babel release (which may lay out a .mo differently) does not fail it.
 
 Each area ``grants/<area>`` owns the messages of its Python files and of
 ``templates/<area>``; the core also owns the shared templates (base,
@@ -16,7 +20,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
@@ -58,6 +62,21 @@ def compiled(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
+def translations(catalog: Catalog) -> dict:
+    """What a catalogue says: (context, English) -> translation, for every
+    translated, non-fuzzy message (what a compiled .mo carries)."""
+    return {(m.context, m.id): m.string for m in catalog
+            if m.id and m.string and not m.fuzzy
+            and not (isinstance(m.string, tuple) and not all(m.string))}
+
+
+def mo_matches(mo: Path, catalog: Catalog) -> bool:
+    if not mo.exists():
+        return False
+    with mo.open("rb") as fh:
+        return translations(read_mo(fh)) == translations(catalog)
+
+
 def areas():
     return sorted(p for p in (ROOT / "grants").iterdir() if p.is_dir() and (p / "__init__.py").exists())
 
@@ -92,7 +111,7 @@ def update() -> None:
             with path.open("rb") as fh:
                 catalog = read_po(fh, locale=locale)
             mo = path.with_suffix(".mo")
-            if not mo.exists() or mo.read_bytes() != compiled(catalog):
+            if not mo_matches(mo, catalog):
                 mo.write_bytes(compiled(catalog))
             missing = [m.id for m in catalog if m.id and not m.string]
             if missing:
@@ -137,8 +156,13 @@ def check() -> list[str]:
                     isinstance(found.string, tuple) and not all(found.string)
                 ):
                     problems.append(f"{path.relative_to(ROOT)}: no translation for {message.id!r}")
+            in_code = {(m.context, m.id) for m in template if m.id}
+            for message in catalog:
+                if message.id and (message.context, message.id) not in in_code:
+                    problems.append(f"{path.relative_to(ROOT)}: {message.id!r} is no longer in the code: "
+                                    "run scripts/i18n.py")
             mo = path.with_suffix(".mo")
-            if not mo.exists() or mo.read_bytes() != compiled(catalog):
+            if not mo_matches(mo, catalog):
                 problems.append(f"{mo.relative_to(ROOT)} does not match its .po: run scripts/i18n.py")
     return problems
 

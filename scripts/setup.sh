@@ -2,8 +2,9 @@
 # Idempotent set-up for a fresh Debian 12 machine with Python 3.11+.
 #  1. Debian packages WeasyPrint 66+ needs (Pango, HarfBuzz subset, fontconfig)
 #     and a CJK font for the Chinese PDFs.
-#  2. .venv with Python 3.11+, and `pip install -e '.[test]'` (skipped when
-#     pyproject.toml is unchanged since the last successful install).
+#  2. .venv with Python 3.11+, every package from the lock file
+#     requirements/test.txt (exact versions and hashes), then the project
+#     itself in editable mode (skipped when the lock is unchanged).
 # Safe to run from any directory and as often as you like.
 set -euo pipefail
 
@@ -75,20 +76,29 @@ if ! venv_ok; then
     "$PYTHON" -m venv --clear "$VENV"
 fi
 
-# --- Python dependencies ---
-[ -f pyproject.toml ] || die "pyproject.toml not found in $ROOT"
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+# --- Python dependencies, exactly as locked ---
+# requirements/test.txt pins every package (direct and transitive) with its
+# hashes; scripts/lock.sh regenerates it from pyproject.toml. When the lock
+# changes, the venv is rebuilt so nothing from an older lock lingers.
+LOCK="$ROOT/requirements/test.txt"
+[ -f "$LOCK" ] || die "$LOCK not found"
+want="$(cat "$LOCK" pyproject.toml | sha256sum | cut -d' ' -f1)"
 have="$(cat "$STAMP" 2>/dev/null || true)"
 
 if [ "$want" = "$have" ]; then
-    log "Python dependencies up to date (pyproject.toml unchanged)"
+    log "Python dependencies up to date (requirements/test.txt unchanged)"
 else
     export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+    if [ -n "$(ls -A "$VENV/lib" 2>/dev/null)" ] && [ -n "$have" ]; then
+        [ -n "$PYTHON" ] || die "Python 3.11+ not found to rebuild .venv"
+        log "lock changed since the last install: rebuilding .venv"
+        "$PYTHON" -m venv --clear "$VENV"
+    fi
     rm -f "$STAMP"
-    log "upgrading pip"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    log "installing the project: pip install -e '.[test]'"
-    "$VENV/bin/python" -m pip install --quiet -e '.[test]'
+    log "installing the locked dependencies (requirements/test.txt)"
+    "$VENV/bin/python" -m pip install --quiet --require-hashes --no-deps -r "$LOCK"
+    log "installing the project (editable)"
+    "$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e .
     printf '%s\n' "$want" > "$STAMP"
     log "Python dependencies installed"
 fi

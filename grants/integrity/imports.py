@@ -110,7 +110,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
             rows.append((reader.line_num, row))
             if len(rows) > MAX_ROWS:
                 raise FileRefused(_("The file has more than %(n)s rows. Split it into smaller files; "
-                                    "nothing was imported.", n=f"{MAX_ROWS:,}"))
+                                    "nothing was imported.", n=format(MAX_ROWS, ",")))
     except csv.Error as exc:
         raise FileRefused(_("line %(line)s: the CSV cannot be read (%(problem)s); nothing was imported.",
                             line=reader.line_num, problem=str(exc))) from None

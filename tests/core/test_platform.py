@@ -128,3 +128,62 @@ def test_a_constraint_hit_by_a_race_is_told_as_a_conflict_not_a_crash():
     client = other.test_client()
     response = client.get("/__race")
     assert response.status_code == 409 and "已被他人修改" in response.get_data(as_text=True)
+
+
+def _locked(lock_file):
+    """Package name -> pinned version in a lock file (requirements format)."""
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in lock_file.read_text().splitlines():
+        if line and not line[0].isspace() and not line.startswith("#") and "==" in line:
+            name, version = line.split("==", 1)
+            pins[canonicalize_name(name)] = version.split()[0].rstrip("\\").strip()
+    return pins
+
+
+def test_the_lock_files_satisfy_pyproject():
+    """Every dependency in pyproject.toml is pinned in the lock at a version its
+    range admits; scripts/lock.sh regenerates the lock after a change."""
+    import tomllib
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    build = [line for line in (root / "requirements" / "build.in").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    wanted = {
+        "app.txt": project["dependencies"],
+        "test.txt": project["dependencies"] + project["optional-dependencies"]["test"] + build,
+    }
+    problems = []
+    for lock_name, requirements in wanted.items():
+        pins = _locked(root / "requirements" / lock_name)
+        for text in requirements:
+            requirement = Requirement(text)
+            pinned = pins.get(canonicalize_name(requirement.name))
+            if pinned is None:
+                problems.append(f"{requirement.name} is missing from requirements/{lock_name}")
+            elif not requirement.specifier.contains(pinned, prereleases=True):
+                problems.append(f"requirements/{lock_name} pins {requirement.name}=={pinned}, "
+                                f"outside {requirement.specifier}")
+    assert problems == [], "run scripts/lock.sh: " + "; ".join(problems)
+
+
+def test_the_environment_is_installed_from_the_lock():
+    from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
+
+    pins = _locked(Path(__file__).resolve().parents[2] / "requirements" / "test.txt")
+    wrong = []
+    for name, pinned in pins.items():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = None
+        if installed != pinned:
+            wrong.append(f"{name}: locked {pinned}, installed {installed}")
+    assert wrong == [], "run scripts/setup.sh: " + "; ".join(wrong)
