@@ -13,15 +13,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from grants.core.codes import mask_id_number
 from grants.core.models import Timestamps, enum_type
+from grants.core.permissions import Role  # noqa: F401  (re-exported: accounts own the roles' labels)
 from grants.extensions import db
 
 
-class Role(enum.StrEnum):
-    admin = "admin"
-    officer = "officer"
-    enterprise = "enterprise"
-    applicant = "applicant"
-    reviewer = "reviewer"
 
 
 ROLE_LABELS = {

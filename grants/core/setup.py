@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from grants.core import clock
+from grants.core import clock, permissions
 from grants.core.errors import DomainError, json_error
 from grants.core.permissions import is_officer
 from grants.core.i18n import select_locale, translation_directories
@@ -90,6 +90,7 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.globals["event_action"] = action_label
     app.jinja_env.globals["event_state"] = state_label
+    app.jinja_env.globals["can"] = permissions.can
     app.jinja_env.globals["sees_evidence"] = lambda: is_officer(current_user)
 
     @app.context_processor
