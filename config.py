@@ -128,7 +128,7 @@ class ProductionConfig(Config):
         if not cls.SECRET_KEY:
             unset = "" if os.environ.get("GRANTS_ENV") else (
                 " (GRANTS_ENV is not set, so the production settings apply; "
-                "for a trial set GRANTS_ENV=development, e.g. in .env)")
+                "for a trial set GRANTS_ENV=development; the flask command also reads it from .env)")
             raise ConfigError(
                 "SECRET_KEY is not set. Production refuses to start without it"
                 f"{unset}: set SECRET_KEY to a long random value, e.g. the output of "

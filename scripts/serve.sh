@@ -9,16 +9,17 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-bash "$ROOT/scripts/setup.sh"
-
-export VIRTUAL_ENV="$ROOT/.venv"
-export PATH="$VIRTUAL_ENV/bin:$PATH"
-export GRANTS_ENV="${GRANTS_ENV:-development}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-5000}"
 case "$PORT" in
     ''|*[!0-9]*) echo "[serve] ERROR: PORT=$PORT is not a port number: set PORT to e.g. 5000" >&2; exit 2 ;;
 esac
+
+bash "$ROOT/scripts/setup.sh"
+
+export VIRTUAL_ENV="$ROOT/.venv"
+export PATH="$VIRTUAL_ENV/bin:$PATH"
+export GRANTS_ENV="${GRANTS_ENV:-development}"
 
 if [ ! -e .env ]; then
     {

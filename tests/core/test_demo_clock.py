@@ -136,6 +136,18 @@ def test_tick_closes_bidding_when_the_deadline_passes_on_the_demo_clock(real_tim
     assert closed.at == REAL_NOW + timedelta(days=3)
 
 
+def test_a_row_written_before_anything_read_the_clock_is_stamped_with_the_demo_time(real_time, cli):
+    from grants.auth.models import Organization, OrgKind
+    from tests.factories import credit_code
+
+    cli("set", "2027-01-15T09:00")
+    demo_clock.forget_cached_offset()  # as at the start of a request: the column default reads it
+    org = Organization(name="演示单位", kind=OrgKind.enterprise, credit_code=credit_code())
+    db.session.add(org)
+    db.session.flush()
+    assert org.created_at == datetime(2027, 1, 15, 1, 0)
+
+
 def test_a_frozen_test_clock_overrides_the_stored_one_without_reading_it(real_time, cli):
     cli("advance", "3d")
     with clock.frozen(datetime(2026, 3, 2, 2, 0)):

@@ -55,7 +55,7 @@ def test_flask_command_without_settings_says_what_to_set(tmp_path):
                   DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
     _one_line_and_exit_2(result, "SECRET_KEY is not set. Production refuses to start without it "
                                  "(GRANTS_ENV is not set, so the production settings apply; "
-                                 "for a trial set GRANTS_ENV=development, e.g. in .env)")
+                                 "for a trial set GRANTS_ENV=development; the flask command also reads it from .env)")
 
 
 @pytest.mark.parametrize("variable, value, reason", [
