@@ -58,6 +58,13 @@ def test_flask_command_without_settings_says_what_to_set(tmp_path):
                                  "for a trial set GRANTS_ENV=development; the flask command also reads it from .env)")
 
 
+def test_serve_script_refuses_a_bad_port_before_setting_anything_up():
+    result = _run(["bash", str(ROOT / "scripts" / "serve.sh")], ROOT, PORT="80a")
+    assert result.returncode == 2
+    assert result.stderr == "[serve] ERROR: PORT=80a is not a port number: set PORT to e.g. 5000\n"
+    assert result.stdout == ""
+
+
 @pytest.mark.parametrize("variable, value, reason", [
     ("TRUSTED_PROXIES", "one", "TRUSTED_PROXIES='one' is not valid: set it to a whole number."),
     ("SESSION_COOKIE_SECURE", "maybe", "SESSION_COOKIE_SECURE='maybe' is not valid: set it to 1 or 0."),
