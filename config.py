@@ -1,12 +1,20 @@
 """Configuration read from the environment.
 
-``GRANTS_ENV`` picks the class: ``development`` (default for ``flask run``),
-``testing`` or ``production``. Production refuses to start without a
-``SECRET_KEY``.
+``GRANTS_ENV`` picks the class: ``development``, ``testing`` or
+``production``. Unset, it means production, which refuses to start without
+a ``SECRET_KEY``: a forgotten variable never runs a server with the
+development secret. The ``flask`` command also reads ``.flaskenv`` and a
+local, git-ignored ``.env`` (Flask's convention, via python-dotenv); a WSGI
+server (``gunicorn wsgi:app``) reads only the real environment.
+
+A bad value is reported by :meth:`Config.validate` as one
+:class:`ConfigError` naming the variable, never as an error while this
+module is imported.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -15,6 +23,42 @@ INSTANCE_DIR = Path(os.environ.get("GRANTS_INSTANCE_DIR", BASE_DIR / "instance")
 
 class ConfigError(RuntimeError):
     """The configuration cannot run the application."""
+
+
+@dataclass(frozen=True)
+class BadValue:
+    """An environment variable that could not be read; validate() reports it."""
+
+    variable: str
+    value: str
+    expected: str
+
+    def __bool__(self) -> bool:
+        return False
+
+    def problem(self) -> str:
+        return f"{self.variable}={self.value!r} is not valid: set it to {self.expected}."
+
+
+def _int_env(name: str, default: int) -> int | BadValue:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        return BadValue(name, raw, "a whole number")
+
+
+def _flag_env(name: str, default: bool) -> bool | BadValue:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    return BadValue(name, raw, "1 or 0")
 
 
 class Config:
@@ -42,11 +86,19 @@ class Config:
     # How many reverse proxies (nginx ...) stand in front of the app. Behind one,
     # every request comes from the proxy's address unless X-Forwarded-For is
     # trusted, and the login rate limit would then lock out everyone at once.
-    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    TRUSTED_PROXIES = _int_env("TRUSTED_PROXIES", 0)
+    # `flask clock ...` may move the clock for demonstrations and training;
+    # production always runs on real time.
+    DEMO_CLOCK = True
 
     @classmethod
     def validate(cls) -> None:
         """Raise ConfigError when this configuration cannot run."""
+        for name in dir(cls):
+            value = getattr(cls, name)
+            if name.isupper() and isinstance(value, BadValue):
+                raise ConfigError(value.problem())
+        _check_database_url(cls.SQLALCHEMY_DATABASE_URI)
 
 
 class DevelopmentConfig(Config):
@@ -68,16 +120,21 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    SESSION_COOKIE_SECURE = _flag_env("SESSION_COOKIE_SECURE", True)
+    DEMO_CLOCK = False
 
     @classmethod
     def validate(cls) -> None:
         if not cls.SECRET_KEY:
+            unset = "" if os.environ.get("GRANTS_ENV") else (
+                " (GRANTS_ENV is not set, so the production settings apply; "
+                "for a trial set GRANTS_ENV=development; the flask command also reads it from .env)")
             raise ConfigError(
-                "SECRET_KEY is not set. Production refuses to start without it: "
-                "set SECRET_KEY to a long random value (e.g. `python -c "
-                "'import secrets; print(secrets.token_hex(32))'`)."
+                "SECRET_KEY is not set. Production refuses to start without it"
+                f"{unset}: set SECRET_KEY to a long random value, e.g. the output of "
+                "`python3 -c 'import secrets; print(secrets.token_hex(32))'`."
             )
+        super().validate()
 
 
 CONFIGS = {
@@ -93,5 +150,21 @@ def config_from_env() -> type[Config]:
         return CONFIGS[name]
     except KeyError:
         raise ConfigError(
-            f"GRANTS_ENV={name!r} is not one of {', '.join(CONFIGS)}"
+            f"GRANTS_ENV={name!r} is not valid: set it to one of {', '.join(CONFIGS)}."
         ) from None
+
+
+def _check_database_url(url: str) -> None:
+    """A URL SQLAlchemy can parse, for a driver that is installed."""
+    import sqlalchemy as sa
+
+    hint = ("set it to e.g. postgresql+psycopg://user:password@host:5432/dbname, "
+            "or leave it unset for SQLite under instance/.")
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ConfigError(f"DATABASE_URL is not a database URL: {hint}") from None
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise ConfigError(f"DATABASE_URL names a database driver that is not installed ({exc}): {hint}") from None

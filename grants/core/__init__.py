@@ -7,6 +7,7 @@ def init_app(app):
     from grants.core import cli
 
     cli.register(app)
+    demo_clock.init_app(app)
 
 
-from grants.core import models, views  # noqa: E402,F401  (tables, routes)
+from grants.core import demo_clock, models, views  # noqa: E402,F401  (tables, routes)

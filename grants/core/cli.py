@@ -1,4 +1,5 @@
-"""Operator commands: ``flask tick``, ``flask audit verify``, ``flask demo seed``."""
+"""Operator commands: ``flask tick``, ``flask audit verify``, ``flask demo seed``
+(and ``flask clock ...`` from :mod:`grants.core.clock_cli`)."""
 from __future__ import annotations
 
 import sys
@@ -8,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from grants.core import audit, clock
+from grants.core.clock_cli import clock_cli
 from grants.core.registry import TICK_JOBS
 from grants.extensions import db
 
@@ -48,7 +50,8 @@ def run_tick(*, raise_errors: bool = True) -> dict[str, int | Exception]:
 @click.command("tick", help="Apply what the clock makes due (run from cron every minute).")
 def tick_command():
     results = run_tick(raise_errors=False)
-    click.echo(f"tick at {clock.now():%Y-%m-%d %H:%M:%S} UTC")
+    demo = " (demo clock, see `flask clock show`)" if clock.demo_offset() else ""
+    click.echo(f"tick at {clock.now():%Y-%m-%d %H:%M:%S} UTC{demo}")
     for name, outcome in results.items():
         if isinstance(outcome, Exception):
             click.echo(f"  {name}: FAILED ({outcome!r})", err=True)
@@ -80,3 +83,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(tick_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(clock_cli)

@@ -1,8 +1,16 @@
 """The one clock every time-dependent rule reads.
 
 Datetimes are naive UTC in the database (``*_at``); dates (``*_on``) are
-calendar dates in the bureau's time zone. Tests and demos move the clock
-with :func:`set_now` / :func:`frozen`.
+calendar dates in the bureau's time zone.
+
+Two things move it:
+
+* demonstrations and training: ``flask clock set|advance|reset`` stores an
+  offset from real time in the database (:mod:`grants.core.demo_clock`), so
+  every process (web workers, ``flask tick``) sees the same time. It is read
+  once per request or command and ignored in production;
+* tests, in this process only: :func:`set_now` / :func:`frozen` stop the
+  clock at an instant, which overrides the stored offset.
 """
 from __future__ import annotations
 
@@ -11,14 +19,30 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+ZERO = timedelta(0)
 _frozen: datetime | None = None
+
+
+def real_now() -> datetime:
+    """The machine's time as naive UTC, whatever the demo clock says."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 def now() -> datetime:
     """Current time as naive UTC."""
     if _frozen is not None:
         return _frozen
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return real_now() + demo_offset()
+
+
+def demo_offset() -> timedelta:
+    """How far the stored demo clock is from real time (zero in production,
+    outside an application context, and while the clock is frozen)."""
+    if _frozen is not None:
+        return ZERO
+    from grants.core import demo_clock
+
+    return demo_clock.current_offset()
 
 
 def today() -> date:

@@ -1,11 +1,15 @@
 """Configuration, migrations, language and error pages."""
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import config
 from config import ProductionConfig
 from grants import create_app
 from grants.extensions import db
@@ -23,12 +27,72 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args, cwd, **env):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run(args, env=env, capture_output=True, text=True, cwd=str(cwd))
+
+
+def _one_line_and_exit_2(result, reason: str) -> None:
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    assert reason in result.stderr
+
+
 def test_wsgi_without_secret_key_exits_with_the_reason(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "GRANTS_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], env=env, capture_output=True, text=True,
-                            cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    result = _run([sys.executable, "-c", "import wsgi"], ROOT,
+                  GRANTS_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    _one_line_and_exit_2(result, "Error: SECRET_KEY is not set. Production refuses to start without it: "
+                                 "set SECRET_KEY to a long random value")
+
+
+def test_flask_command_without_settings_says_what_to_set(tmp_path):
+    """In a fresh shell: the app comes from .flaskenv, no GRANTS_ENV means production."""
+    shutil.copy(ROOT / ".flaskenv", tmp_path / ".flaskenv")
+    result = _run([str(Path(sys.executable).parent / "flask"), "tick"], tmp_path,
+                  DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    _one_line_and_exit_2(result, "SECRET_KEY is not set. Production refuses to start without it "
+                                 "(GRANTS_ENV is not set, so the production settings apply; "
+                                 "for a trial set GRANTS_ENV=development; the flask command also reads it from .env)")
+
+
+def test_serve_script_refuses_a_bad_port_before_setting_anything_up():
+    result = _run(["bash", str(ROOT / "scripts" / "serve.sh")], ROOT, PORT="80a")
+    assert result.returncode == 2
+    assert result.stderr == "[serve] ERROR: PORT=80a is not a port number: set PORT to e.g. 5000\n"
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("variable, value, reason", [
+    ("TRUSTED_PROXIES", "one", "TRUSTED_PROXIES='one' is not valid: set it to a whole number."),
+    ("SESSION_COOKIE_SECURE", "maybe", "SESSION_COOKIE_SECURE='maybe' is not valid: set it to 1 or 0."),
+])
+def test_a_bad_setting_is_named_with_what_to_set(monkeypatch, variable, value, reason):
+    monkeypatch.setenv(variable, value)
+    reader = config._flag_env if variable == "SESSION_COOKIE_SECURE" else config._int_env
+    bad = type("Bad", (config.DevelopmentConfig,), {variable: reader(variable, 0)})
+    with pytest.raises(config.ConfigError) as refused:
+        bad.validate()
+    assert str(refused.value) == reason
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("not a url", "DATABASE_URL is not a database URL: set it to e.g. postgresql+psycopg://"),
+    ("postgresql://u@h/db", "DATABASE_URL names a database driver that is not installed (No module named 'psycopg2')"),
+])
+def test_a_bad_database_url_is_named(url, reason):
+    bad = type("Bad", (config.DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    with pytest.raises(config.ConfigError, match=re.escape(reason)):
+        bad.validate()
+
+
+def test_an_unknown_environment_name_is_named(monkeypatch):
+    monkeypatch.setenv("GRANTS_ENV", "staging")
+    with pytest.raises(config.ConfigError, match=re.escape(
+            "GRANTS_ENV='staging' is not valid: set it to one of development, testing, production.")):
+        config.config_from_env()
 
 
 def test_pages_are_in_chinese_by_default_and_english_on_request(client):
