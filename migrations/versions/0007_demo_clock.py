@@ -1,6 +1,6 @@
 """demo clock: one row holding the offset from real time
 
-Revision ID: ops_demo_clock
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 16:20:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "ops_demo_clock"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
