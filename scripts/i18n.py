@@ -98,7 +98,9 @@ def update() -> None:
                 with path.open("rb") as fh:
                     catalog = read_po(fh, locale=locale)
                 before = _messages(catalog)
+                created = catalog.creation_date  # a fixed header: no merge conflicts on it
                 catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+                catalog.creation_date = created
             else:
                 catalog = Catalog(locale=locale, project="grants", charset="utf-8")
                 catalog.update(template, no_fuzzy_matching=True)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from grants.admin import bp
 from grants.admin.forms import ConfirmForm, OrganizationForm, UserForm
 from grants.auth import services
-from grants.auth.models import Organization, Role, User
+from grants.auth.models import ROLE_LABELS, Organization, Role, User
 from grants.core import audit
 from grants.core.permissions import role_required
 from grants.core.registry import add_nav
@@ -106,7 +106,8 @@ def users():
     else:
         role = ""
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("admin/users.html", page=page, q=q, role=role)
+    return render_template("admin/users.html", page=page, q=q, role=role,
+                           role_labels={r.value: label for r, label in ROLE_LABELS.items()})
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

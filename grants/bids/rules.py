@@ -98,8 +98,17 @@ def missing_fields(bid: Bid) -> list:
     return missing
 
 
-def checklist(bid: Bid) -> list[tuple[object, bool, object]]:
-    """The eligibility checklist officers see: (item, passed, detail)."""
+# A checklist item that is not required: shown, but never as failed.
+OPTIONAL = None
+
+
+def checklist(bid: Bid) -> list[tuple[object, bool | None, object]]:
+    """The eligibility checklist the team and officers see: (item, passed, detail).
+
+    ``passed`` is True or False for what submission requires (each such item has a
+    guard refusing it in words), OPTIONAL for what helps but is not required:
+    supporting documents, which neither the design nor a challenge's settings demand.
+    """
     missing = missing_fields(bid)
     budget = budget_problem(bid, complete=True)
     cofunding = cofunding_problem(bid)
@@ -111,7 +120,8 @@ def checklist(bid: Bid) -> list[tuple[object, bool, object]]:
         (_l("At most five partner organisations, all confirmed"),
          len(bid.partners) <= MAX_PARTNERS and not unconfirmed, ", ".join(unconfirmed)),
         (_l("Declaration confirmed by the lead"), bid.declaration_confirmed, ""),
-        (_l("Supporting documents attached"), bool(bid.attachments), ""),
+        (_l("Supporting documents (optional)"), True if bid.attachments else OPTIONAL,
+         _l("%(n)s attached", n=len(bid.attachments)) if bid.attachments else _l("none uploaded")),
     ]
 
 

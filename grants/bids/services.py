@@ -6,6 +6,7 @@ never commit. State changes go through ``grants.core.workflow.fire``.
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
 from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -68,6 +69,22 @@ def listed_bids(challenge: Challenge) -> list[Bid]:
 
 
 PARTNER_ROLES = ("applicant", "enterprise")
+
+
+def partner_invitations(user, *, pending_only: bool = False, limit: int | None = None) -> list[BidPartner]:
+    """Bids that name the user's organisation as a partner, newest first; ``pending_only``:
+    those still waiting for its confirmation (a draft bid not yet confirmed)."""
+    if not getattr(user, "is_authenticated", False) or user.organization_id is None \
+            or user.role not in PARTNER_ROLES:
+        return []
+    query = (sa.select(BidPartner).join(BidPartner.bid)
+             .where(BidPartner.organization_id == user.organization_id, Bid.state != BidState.withdrawn)
+             .options(sa.orm.selectinload(BidPartner.bid).joinedload(Bid.organization),
+                      sa.orm.selectinload(BidPartner.bid).joinedload(Bid.challenge))
+             .order_by(Bid.updated_at.desc(), Bid.id.desc()).limit(limit))
+    if pending_only:
+        query = query.where(BidPartner.confirmed.is_(False), Bid.state == BidState.draft)
+    return db.session.scalars(query).all()
 
 
 def view_of(user, bid: Bid) -> str | None:

@@ -46,7 +46,8 @@ def mine():
     query = (sa.select(Bid).where(Bid.organization_id == current_user.organization_id)
              .order_by(Bid.updated_at.desc(), Bid.id.desc()))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("bids/mine.html", page=page, label=BID_WORKFLOW.state_label)
+    return render_template("bids/mine.html", page=page, label=BID_WORKFLOW.state_label,
+                           invitations=services.partner_invitations(current_user))
 
 
 @bp.post("/new/<int:challenge_id>")
@@ -217,6 +218,14 @@ def my_bids_panel(user):
     return Markup(render_template("bids/_panel.html", bids=bids, label=BID_WORKFLOW.state_label))
 
 
+def invitations_panel(user):
+    """Bids that wait for this organisation's confirmation as a partner; hidden when none."""
+    invitations = services.partner_invitations(user, pending_only=True, limit=10)
+    if not invitations:
+        return None
+    return Markup(render_template("bids/_invitations.html", invitations=invitations, label=BID_WORKFLOW.state_label))
+
+
 def open_challenges_panel(user):
     rows = db.session.scalars(sa.select(Challenge).where(
         Challenge.state == ChallengeState.published, Challenge.deadline_at > clock.now())
@@ -234,6 +243,7 @@ def awaiting_eligibility_panel(user):
     return Markup(render_template("bids/_eligibility_panel.html", challenges=rows))
 
 
+add_panel(_l("Invitations to partner in a bid"), services.PARTNER_ROLES, invitations_panel, order=5)
 add_panel(_l("My bids"), {"applicant"}, my_bids_panel, order=10)
 add_panel(_l("Challenges open for bids"), {"applicant"}, open_challenges_panel, order=11)
 add_panel(_l("Closed challenges awaiting the eligibility check"), {"officer", "admin"},

@@ -23,9 +23,10 @@ def may_withdraw(attempt):
             return _l("Only the enterprise that posted the challenge may do this.")
         if attempt.obj.state == ChallengeState.published:
             return _l("A published challenge can only be withdrawn by the bureau.")
-    elif attempt.obj.state != ChallengeState.published:
+    elif attempt.obj.state in (ChallengeState.draft, ChallengeState.submitted):
         # Before publishing the challenge is the enterprise's own to withdraw;
-        # the bureau returns a submitted one for revision instead.
+        # the bureau returns a submitted one for revision instead. Once bidding has
+        # closed nobody may withdraw it: the state refuses (409), not the role.
         return _l("Before publishing, only the enterprise that posted the challenge may withdraw it.")
     return None
 

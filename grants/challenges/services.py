@@ -17,6 +17,7 @@ from grants.challenges.validation import Errors, check_version, saving_edit, who
 from grants.challenges.models import (DEFAULT_RUBRIC, PUBLIC_STATES, Challenge, ChallengeAttachment,
                                       ChallengeField, ChallengeIndicator, ChallengeState, RubricCriterion)
 from grants.core import audit, clock
+from grants.core.models import AuditEvent
 from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
 from grants.core.registry import tick_job
@@ -209,6 +210,23 @@ def create_challenge(*, actor, data: dict, owner_org=None) -> Challenge:
     db.session.flush()
     audit.record(challenge, "create", actor=actor, evidence=_changes(values))
     return challenge
+
+
+def return_notes(challenges) -> dict:
+    """{challenge id: the audit event that returned it for revision}, for drafts whose latest
+    hand-over was a return: the officer's comment says what to change. One query."""
+    ids = [c.id for c in challenges if c.state == ChallengeState.draft]
+    if not ids:
+        return {}
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.object_type == Challenge.__audit_type__, AuditEvent.object_id.in_(ids),
+        AuditEvent.action.in_(("submit", "return_for_revision"))).order_by(AuditEvent.id)).all()
+    latest = {event.object_id: event for event in events}
+    return {cid: event for cid, event in latest.items() if event.action == "return_for_revision"}
+
+
+def return_note(challenge: Challenge):
+    return return_notes([challenge]).get(challenge.id)
 
 
 def can_edit(challenge: Challenge, user) -> bool:

@@ -82,7 +82,7 @@ def show(challenge_id: int):
         "challenges/show.html", challenge=challenge, bid_count=services.bid_count(challenge), sections=sections,
         transitions=transitions, state_label=CHALLENGE_WORKFLOW.state_label(challenge.state),
         can_edit=services.can_edit(challenge, current_user), attachment_form=AttachmentForm(),
-        ratio_form=RatioForm(obj=challenge), now=clock.now(),
+        ratio_form=RatioForm(obj=challenge), now=clock.now(), returned=_return_note_for(challenge),
         events=audit.history(challenge) if services.can_see_history(challenge, current_user) else None)
 
 
@@ -120,7 +120,13 @@ def edit(challenge_id: int):
                                                      expected_version=form.version.data or None),
                    _("Draft saved."), form=form, mapping=FORM_FIELDS):
             return redirect(url_for("challenges.show", challenge_id=challenge.id))
-    return render_template("challenges/form.html", form=form, challenge=challenge)
+    return render_template("challenges/form.html", form=form, challenge=challenge,
+                           returned=_return_note_for(challenge))
+
+
+def _return_note_for(challenge: Challenge):
+    """Why the bureau returned this draft, for its enterprise (the bureau reads the history)."""
+    return services.return_note(challenge) if is_owner(challenge, current_user) else None
 
 
 @bp.post("/<int:challenge_id>/do/<name>")
@@ -190,15 +196,15 @@ def manage():
 
 # dashboard panels ------------------------------------------------------------------
 
-def _panel(challenges, empty) -> Markup:
+def _panel(challenges, empty, returned=None) -> Markup:
     return Markup(render_template("challenges/_panel.html", challenges=challenges, empty=empty,
-                                  label=CHALLENGE_WORKFLOW.state_label))
+                                  label=CHALLENGE_WORKFLOW.state_label, returned=returned or {}))
 
 
 def my_challenges_panel(user):
     rows = db.session.scalars(sa.select(Challenge).where(Challenge.owner_org_id == user.organization_id)
                               .order_by(Challenge.updated_at.desc()).limit(10)).all()
-    return _panel(rows, _("You have not posted a challenge yet."))
+    return _panel(rows, _("You have not posted a challenge yet."), services.return_notes(rows))
 
 
 def awaiting_publication_panel(user):

@@ -36,10 +36,20 @@ def action_label(event) -> str:
     return str(label) if label is not None else event.action
 
 
+# Objects whose events carry a status that is not a workflow state (an integrity
+# entry's "in force", derived from its dates): their area registers the words.
+STATE_LABELS: dict[str, dict] = {}
+
+
+def add_state_labels(object_type: str, labels: dict) -> None:
+    STATE_LABELS.setdefault(object_type, {}).update({str(k): v for k, v in labels.items()})
+
+
 def state_label(event, state: str | None) -> str:
     if not state:
         return ""
     workflow = WORKFLOWS.get(event.object_type)
     if workflow is not None and state in workflow.states:
         return workflow.state_label(state)
-    return state
+    label = STATE_LABELS.get(event.object_type, {}).get(state)
+    return str(label) if label is not None else state

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from grants.core import clock, permissions
+from grants.core import clock, display, permissions
 from grants.core.errors import DomainError, json_error
 from grants.core.permissions import is_officer
 from grants.core.i18n import select_locale, translation_directories
@@ -72,25 +72,30 @@ def _init_templates(app: Flask) -> None:
 
     def local_datetime(value, fmt="yyyy-MM-dd HH:mm"):
         if value is None:
-            return ""
+            return display.EMPTY
         return format_datetime(clock.to_local(value).replace(tzinfo=None), fmt, rebase=False)
 
     def local_date(value, fmt="yyyy-MM-dd"):
-        return "" if value is None else format_date(value, fmt)
+        return display.EMPTY if value is None else format_date(value, fmt)
 
     def yuan(fen):
         if fen is None:
-            return ""
+            return display.EMPTY
         return f"¥{fen / 100:,.2f}"
 
     app.jinja_env.filters["dt"] = local_datetime
     app.jinja_env.filters["d"] = local_date
     app.jinja_env.filters["yuan"] = yuan
+    app.jinja_env.filters["or_empty"] = display.or_empty
+    app.jinja_env.filters["with_unit"] = display.with_unit
+    app.jinja_env.globals["joined"] = display.joined
+    from grants.core.evidence import evidence_lines
     from grants.core.history import action_label, state_label
 
     app.jinja_env.globals["event_action"] = action_label
     app.jinja_env.globals["event_state"] = state_label
     app.jinja_env.globals["can"] = permissions.can
+    app.jinja_env.globals["evidence_lines"] = evidence_lines
     app.jinja_env.globals["sees_evidence"] = lambda: is_officer(current_user)
 
     @app.context_processor

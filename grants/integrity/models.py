@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.history import add_state_labels
 from grants.core.models import Timestamps, Versioned, enum_type
 from grants.extensions import db
 from grants.integrity.workflow import OBJECTION_WORKFLOW
@@ -210,3 +211,6 @@ class ObjectionFile(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     objection: Mapped[IntegrityObjection] = relationship(back_populates="files")
+
+
+add_state_labels(IntegrityEntry.__audit_type__, STATUS_LABELS)

@@ -218,6 +218,12 @@ def is_subject_of(user, entry: IntegrityEntry) -> bool:
     return (entry.subject_type, entry.subject_code) in subject_keys_of(user)
 
 
+def count_open_objections() -> int:
+    """Objections to integrity entries still waiting for the bureau's answer."""
+    return db.session.scalar(sa.select(sa.func.count(IntegrityObjection.id))
+                             .where(IntegrityObjection.state == ObjectionState.open))
+
+
 def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> IntegrityObjection:
     """The subject of ``entry`` contests it; ``files`` are (filename, stream) pairs of PDFs."""
     if actor is None or not is_subject_of(actor, entry):

@@ -347,10 +347,8 @@ def officer_panel(user):
         sa.select(IntegrityEntry).where(in_force_clause(today),
                                         IntegrityEntry.end_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS))
         .order_by(IntegrityEntry.end_on).limit(10)).all()
-    open_objections = db.session.scalar(sa.select(sa.func.count(IntegrityObjection.id))
-                                        .where(IntegrityObjection.state == ObjectionState.open))
-    return Markup(render_template("integrity/_panel.html", expiring=expiring, open_objections=open_objections,
-                                  window=EXPIRY_WINDOW_DAYS))
+    # Open objections are counted with the award objections (grants.reviews.dashboard).
+    return Markup(render_template("integrity/_panel.html", expiring=expiring, window=EXPIRY_WINDOW_DAYS))
 
 
 add_panel(_l("Integrity lists"), {"officer", "admin"}, officer_panel, order=60)

@@ -63,7 +63,8 @@ def unfinished_assignments(challenge) -> list[ReviewAssignment]:
         ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES)).order_by(ReviewAssignment.id)).all()
 
 
-def _incomplete_reason(challenge):
+def incomplete_reason(challenge):
+    """Why the review of ``challenge`` is not complete yet, or None when it is."""
     unfinished = unfinished_assignments(challenge)
     if unfinished:
         return _l("The review is not complete: %(names)s have not submitted all their reviews.",
@@ -76,7 +77,7 @@ def _incomplete_reason(challenge):
 
 
 def reviews_complete(attempt):
-    return _incomplete_reason(attempt.obj)
+    return incomplete_reason(attempt.obj)
 
 
 def winners_valid(attempt):
@@ -211,7 +212,7 @@ def nobody_can_win(attempt):
         return None
     if not bids_in(challenge, BidState.under_review):
         return None
-    incomplete = _incomplete_reason(challenge)
+    incomplete = incomplete_reason(challenge)
     if incomplete:
         return incomplete
     passing = [row for row in officer_table(challenge).rows

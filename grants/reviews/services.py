@@ -26,7 +26,7 @@ from grants.integrity.models import IntegrityEntry, SubjectType
 from grants.reviews import scoring
 from grants.reviews.conflicts import ChallengeParties, conflict_reason, draw_panel, new_seed
 from grants.reviews.models import (PENDING_ASSIGNMENT_STATES, AssignmentState, AwardNotice, ChallengeField,
-                                   Objection, Opinion, Review, ReviewAssignment, ReviewerExpertise,
+                                   Objection, ObjectionState, Opinion, Review, ReviewAssignment, ReviewerExpertise,
                                    ReviewerProfile, ReviewScore, ReviewState)
 
 
@@ -445,6 +445,16 @@ def reviews_by_assignment(assignments) -> dict[int, list[Review]]:
 def objections_of(challenge: Challenge) -> list[Objection]:
     return db.session.scalars(sa.select(Objection).where(Objection.challenge_id == challenge.id)
                               .order_by(Objection.id)).all()
+
+
+def open_objections_query():
+    """Objections to proposed awards still waiting for the bureau's answer, oldest first."""
+    return (sa.select(Objection).where(Objection.state == ObjectionState.open)
+            .options(joinedload(Objection.challenge)).order_by(Objection.created_at, Objection.id))
+
+
+def count_open_objections() -> int:
+    return db.session.scalar(sa.select(sa.func.count(Objection.id)).where(Objection.state == ObjectionState.open))
 
 
 def objections_by(challenge: Challenge, user: User) -> list[Objection]:

@@ -18,7 +18,7 @@ from grants.challenges.workflow import CHALLENGE_WORKFLOW
 from grants.core import audit
 from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import role_required
-from grants.core.registry import add_nav, add_panel
+from grants.core.registry import add_nav
 from grants.core.web import apply_errors, perform
 from grants.core.workflow import fire
 from grants.extensions import db
@@ -27,7 +27,7 @@ from grants.reviews.blind import blind_file_name, reviewer_view_of_bid, strip_pd
 from grants.reviews.forms import AcceptForm, CsrfForm, DrawForm, ObjectionForm, RecuseForm, ReviewerProfileForm
 from grants.reviews.models import (FIELD_LABELS, OPINION_LABELS, ChallengeField, Objection,
                                    Review, ReviewAssignment)
-from grants.reviews.rules import notice_of
+from grants.reviews.rules import incomplete_reason, notice_of
 from grants.reviews.services import REVIEW_STAGE_STATES
 from grants.reviews.tables import export_csv, export_xlsx, officer_table
 
@@ -107,8 +107,13 @@ def panel(challenge_id: int):
         pool_page = db.paginate(services.reviewer_pool_query(), per_page=current_app.config["PER_PAGE"],
                                 error_out=False)
         candidates = services.candidates(challenge, pool_page.items)
+    # The next step leads; what ends the challenge without a winner stays aside.
+    incomplete = incomplete_reason(challenge) if challenge.state == ChallengeState.reviewing else None
     return render_template(
-        "reviews/panel.html", challenge=challenge, actions=actions, assignments=services.assignments_of(challenge),
+        "reviews/panel.html", challenge=challenge, assignments=services.assignments_of(challenge),
+        next_actions=[t for t in actions if t.style != "danger"],
+        other_actions=[t for t in actions if t.style == "danger"], incomplete=incomplete,
+        can_propose=challenge.state == ChallengeState.reviewing and incomplete is None,
         candidates=candidates, pool_page=pool_page,
         draw_form=DrawForm(), csrf=CsrfForm(), objections=services.objections_of(challenge),
         notice=notice_of(challenge), events=audit.history(challenge))
@@ -196,7 +201,7 @@ def export(challenge_id: int, fmt: str):
     challenge = _challenge_for_officer(challenge_id)
     data = officer_table(challenge)
     if fmt == "csv":
-        body, mimetype = export_csv(data), "text/csv; charset=utf-8"
+        body, mimetype = export_csv(data), "text/csv"  # Flask adds "; charset=utf-8"
     elif fmt == "xlsx":
         body = export_xlsx(data, challenge.title)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -399,15 +404,3 @@ def challenge_section(challenge, user):
 
 
 PAGE_SECTIONS.append(challenge_section)
-
-
-# dashboard ------------------------------------------------------------------------------
-
-def reviewer_panel(user):
-    pending = services.pending_assignments_of(user)
-    if not pending:
-        return None
-    return Markup(render_template("reviews/_reviewer_panel.html", assignments=pending))
-
-
-add_panel(_l("Reviews waiting for you"), {"reviewer"}, reviewer_panel, order=20)

@@ -169,3 +169,13 @@ def test_the_officer_overrides_the_cofunding_ratio_before_publication(make):
     with pytest.raises(Refused) as exc:
         services.set_cofunding_ratio(challenge, actor=officer, own=None, public=None)
     assert "只能在发布前修改" in str(exc.value)
+
+
+@pytest.mark.parametrize("role", ["officer", "enterprise"])
+def test_a_closed_challenge_can_no_longer_be_withdrawn_whoever_asks(make, role):
+    challenge = make.challenge(state="closed")
+    actor = make.user(role, org=challenge.owner_org if role == "enterprise" else None)
+    with pytest.raises(Refused) as exc:  # the state is the reason (409), not the role (403)
+        fire(challenge, "withdraw", actor, comment="企业经营变化")
+    assert str(exc.value) == "当前状态为“揭榜已截止”，不能执行“撤回”。"
+    assert challenge.state == ChallengeState.closed
