@@ -17,10 +17,10 @@ from grants.bids.models import (LIVE_STATES, Bid, BidAttachment, BidIndicator, B
                                 BidPartner, BidState)
 from grants.challenges import files
 from grants.challenges.models import Challenge, ChallengeState
-from grants.challenges.validation import Errors, check_version, saving_edit, whole_number
 from grants.core import audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
+from grants.core.validation import Errors, check_version, saving_edit, whole_number
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry, SubjectType

@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grants.challenges import files
-from grants.challenges.validation import Errors, check_version, saving_edit, whole_number
 from grants.challenges.models import (DEFAULT_RUBRIC, PUBLIC_STATES, Challenge, ChallengeAttachment,
                                       ChallengeField, ChallengeIndicator, ChallengeState, RubricCriterion)
 from grants.core import audit, clock
 from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
 from grants.core.registry import tick_job
+from grants.core.validation import Errors, check_version, saving_edit, whole_number
 from grants.core.workflow import fire
 from grants.extensions import db
 

@@ -1,4 +1,4 @@
-"""Checks shared by the challenge and bid services: field errors, whole numbers, versions."""
+"""Field checks shared by the services of every area: field errors, whole numbers, versions."""
 from __future__ import annotations
 
 from contextlib import contextmanager
