@@ -22,10 +22,10 @@ from grants.api.schemas import ApiSchema, OrganizationRefSchema, QuerySchema, Ut
 from grants.bids import services
 from grants.bids.models import Bid, BidState
 from grants.bids.workflow import BID_WORKFLOW
-from grants.challenges import files
 from grants.challenges.api import Fen
 from grants.challenges.services import can_see as can_see_challenge
 from grants.challenges.models import Challenge
+from grants.core import attachments
 from grants.core.errors import NotFound, ValidationFailed
 from grants.core.permissions import is_officer
 from grants.extensions import db
@@ -309,7 +309,7 @@ def update_bid(data, bid_id: int):
 
 
 @blp.route(f"/<{ID}:bid_id>/attachments", methods=["POST"])
-@body_limit(files.MAX_BYTES + 1024 * 1024)
+@body_limit(attachments.MAX_BYTES + 1024 * 1024)
 @blp.arguments(UploadSchema, location="files")
 @blp.response(201, BidAttachmentSchema)
 def upload_attachment(data, bid_id: int):

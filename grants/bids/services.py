@@ -15,9 +15,8 @@ from grants.auth.services import ensure_person, organization_by_code
 from grants.bids import rules
 from grants.bids.models import (LIVE_STATES, Bid, BidAttachment, BidIndicator, BidMember, BidMilestone,
                                 BidPartner, BidState)
-from grants.challenges import files
 from grants.challenges.models import Challenge, ChallengeState
-from grants.core import audit, clock
+from grants.core import attachments, audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
 from grants.core.validation import Errors, check_version, saving_edit, whole_number
@@ -255,7 +254,7 @@ def _summary(bid: Bid) -> dict:
 def add_attachment(bid: Bid, *, actor, stream, filename: str) -> BidAttachment:
     if not can_edit(actor, bid):
         raise Refused(_("Attachments can only be added to a draft bid, by its team."))
-    stored = files.store_pdf(stream, filename)
+    stored = attachments.store_pdf(stream, filename)
     attachment = BidAttachment(bid=bid, uploaded_by_id=actor.id, **stored)
     db.session.add(attachment)
     db.session.flush()

@@ -13,12 +13,11 @@ from grants.bids import bp, rules, services
 from grants.bids.forms import AttachmentForm, BidForm, ConfirmForm
 from grants.bids.models import Bid, BidAttachment, BidState
 from grants.bids.workflow import BID_WORKFLOW
-from grants.challenges import files
 from grants.challenges import views as challenge_views
 from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.views import get_visible
 from grants.core.web import perform
-from grants.core import audit, clock
+from grants.core import attachments, audit, clock
 from grants.core.permissions import is_officer, role_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
@@ -128,7 +127,7 @@ def attachment(bid_id: int, attachment_id: int):
     att = db.session.get(BidAttachment, attachment_id)
     if att is None or att.bid_id != bid.id:
         abort(404)
-    return send_file(files.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
+    return send_file(attachments.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
                      download_name=att.original_filename)
 
 

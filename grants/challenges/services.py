@@ -12,10 +12,9 @@ from sqlalchemy.orm import with_expression
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from grants.challenges import files
 from grants.challenges.models import (DEFAULT_RUBRIC, PUBLIC_STATES, Challenge, ChallengeAttachment,
                                       ChallengeField, ChallengeIndicator, ChallengeState, RubricCriterion)
-from grants.core import audit, clock
+from grants.core import attachments, audit, clock
 from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
 from grants.core.registry import tick_job
@@ -249,7 +248,7 @@ def set_cofunding_ratio(challenge: Challenge, *, actor, own: int | None, public:
 def add_attachment(challenge: Challenge, *, actor, stream, filename: str) -> ChallengeAttachment:
     if not can_edit(challenge, actor):
         raise Refused(_("Attachments can only be added to a draft, by its owner."))
-    stored = files.store_pdf(stream, filename)
+    stored = attachments.store_pdf(stream, filename)
     attachment = ChallengeAttachment(challenge=challenge, uploaded_by_id=actor.id, **stored)
     db.session.add(attachment)
     db.session.flush()

@@ -8,13 +8,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from grants.challenges import bp, files, services
+from grants.challenges import bp, services
 from grants.challenges.services import can_see, is_owner, with_bid_counts
 from grants.challenges.forms import AttachmentForm, ChallengeForm, RatioForm
 from grants.challenges.models import (FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeAttachment,
                                       ChallengeField, ChallengeState)
 from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
-from grants.core import audit, clock
+from grants.core import attachments, audit, clock
 from grants.core.permissions import is_officer, role_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
@@ -168,7 +168,7 @@ def attachment(challenge_id: int, attachment_id: int):
     att = db.session.get(ChallengeAttachment, attachment_id)
     if att is None or att.challenge_id != challenge.id:
         abort(404)
-    return send_file(files.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
+    return send_file(attachments.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
                      download_name=att.original_filename)
 
 

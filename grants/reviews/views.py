@@ -11,11 +11,10 @@ from markupsafe import Markup
 
 from grants.auth.models import User
 from grants.bids.models import Bid
-from grants.challenges import files
 from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.views import PAGE_SECTIONS
 from grants.challenges.workflow import CHALLENGE_WORKFLOW
-from grants.core import audit
+from grants.core import attachments, audit
 from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import role_required
 from grants.core.registry import add_nav, add_panel
@@ -341,7 +340,7 @@ def bid_file(assignment_id: int, bid_id: int, position: int):
     if not 1 <= position <= len(bid.attachments):
         abort(404)
     attachment = bid.attachments[position - 1]
-    data = files.path_of(attachment.stored_name).read_bytes()
+    data = attachments.path_of(attachment.stored_name).read_bytes()
     if assignment.challenge.blind_review:
         data = strip_pdf_metadata(data)
         name = blind_file_name(position, attachment.original_filename)

@@ -1,4 +1,4 @@
-"""PDF attachments: checked by content, stored outside the web root.
+"""PDF attachments of every area: checked by content, stored outside the web root.
 
 A file is accepted when its first bytes are the PDF magic ``%PDF-`` (the
 name does not count) and it is at most :data:`MAX_BYTES`. It is stored in
