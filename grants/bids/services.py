@@ -254,12 +254,7 @@ def _summary(bid: Bid) -> dict:
 def add_attachment(bid: Bid, *, actor, stream, filename: str) -> BidAttachment:
     if not can_edit(actor, bid):
         raise Refused(_("Attachments can only be added to a draft bid, by its team."))
-    stored = attachments.store_pdf(stream, filename)
-    attachment = BidAttachment(bid=bid, uploaded_by_id=actor.id, **stored)
-    db.session.add(attachment)
-    db.session.flush()
-    audit.record(bid, "add_attachment", actor=actor, evidence=stored)
-    return attachment
+    return attachments.attach_pdf(bid, actor=actor, stream=stream, filename=filename)
 
 
 def confirm_partner(bid: Bid, *, actor) -> BidPartner:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from grants.bids import bp, rules, services
 from grants.bids.forms import AttachmentForm, BidForm, ConfirmForm
-from grants.bids.models import Bid, BidAttachment, BidState
+from grants.bids.models import Bid, BidState
 from grants.bids.workflow import BID_WORKFLOW
 from grants.challenges import views as challenge_views
 from grants.challenges.models import Challenge, ChallengeState
@@ -124,11 +124,10 @@ def upload(bid_id: int):
 @login_required  # someone else's bid is 404, whatever the role
 def attachment(bid_id: int, attachment_id: int):
     bid = get_bid(bid_id)
-    att = db.session.get(BidAttachment, attachment_id)
-    if att is None or att.bid_id != bid.id:
+    found = attachments.find_attachment(bid, attachment_id)
+    if found is None:
         abort(404)
-    return send_file(attachments.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
-                     download_name=att.original_filename)
+    return attachments.send_attachment(found)
 
 
 @bp.route("/<int:bid_id>/partner", methods=["GET", "POST"])

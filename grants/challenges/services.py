@@ -248,12 +248,7 @@ def set_cofunding_ratio(challenge: Challenge, *, actor, own: int | None, public:
 def add_attachment(challenge: Challenge, *, actor, stream, filename: str) -> ChallengeAttachment:
     if not can_edit(challenge, actor):
         raise Refused(_("Attachments can only be added to a draft, by its owner."))
-    stored = attachments.store_pdf(stream, filename)
-    attachment = ChallengeAttachment(challenge=challenge, uploaded_by_id=actor.id, **stored)
-    db.session.add(attachment)
-    db.session.flush()
-    audit.record(challenge, "add_attachment", actor=actor, evidence=stored)
-    return attachment
+    return attachments.attach_pdf(challenge, actor=actor, stream=stream, filename=filename)
 
 
 def close_if_due(challenge: Challenge) -> bool:

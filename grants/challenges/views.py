@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,8 +11,7 @@ from markupsafe import Markup
 from grants.challenges import bp, services
 from grants.challenges.services import can_see, is_owner, with_bid_counts
 from grants.challenges.forms import AttachmentForm, ChallengeForm, RatioForm
-from grants.challenges.models import (FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeAttachment,
-                                      ChallengeField, ChallengeState)
+from grants.challenges.models import FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeField, ChallengeState
 from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
 from grants.core import attachments, audit, clock
 from grants.core.permissions import is_officer, role_required
@@ -165,11 +164,10 @@ def upload(challenge_id: int):
 @bp.get("/<int:challenge_id>/attachments/<int:attachment_id>")
 def attachment(challenge_id: int, attachment_id: int):
     challenge = get_visible(challenge_id)
-    att = db.session.get(ChallengeAttachment, attachment_id)
-    if att is None or att.challenge_id != challenge.id:
+    found = attachments.find_attachment(challenge, attachment_id)
+    if found is None:
         abort(404)
-    return send_file(attachments.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
-                     download_name=att.original_filename)
+    return attachments.send_attachment(found)
 
 
 # lists for enterprises and officers --------------------------------------------------
