@@ -19,7 +19,8 @@ from grants.challenges.models import Challenge, ChallengeState
 from grants.core import attachments, audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
-from grants.core.validation import Errors, check_version, saving_edit, whole_number
+from grants.core.validation import Errors, saving_edit, whole_number
+from grants.core.workflow import check_version
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry, SubjectType

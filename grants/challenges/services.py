@@ -18,8 +18,8 @@ from grants.core import attachments, audit, clock
 from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
 from grants.core.registry import tick_job
-from grants.core.validation import Errors, check_version, saving_edit, whole_number
-from grants.core.workflow import fire
+from grants.core.validation import Errors, saving_edit, whole_number
+from grants.core.workflow import check_version, fire
 from grants.extensions import db
 
 EDITABLE = ("title", "field", "problem", "budget_fen", "enterprise_cofunding_fen", "max_winners",

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from grants.core import clock
-from grants.core.errors import DomainError, json_error
+from grants.core.errors import CHANGED_MESSAGE, DomainError, json_error
 from grants.core.permissions import is_officer
 from grants.core.i18n import select_locale, translation_directories
 from grants.core.registry import nav_for
@@ -156,6 +156,4 @@ def _init_error_pages(app: Flask) -> None:
         # The rules are checked before writing; a constraint that still fires
         # means someone else wrote the same thing a moment earlier.
         db.session.rollback()
-        return page(409, _("Not possible"),
-                    _("Someone else changed this record while you were working on it. "
-                      "Reload the page to see the current version, then try again."), code="conflict")
+        return page(409, _("Not possible"), CHANGED_MESSAGE, code="conflict")

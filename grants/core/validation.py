@@ -1,4 +1,4 @@
-"""Field checks shared by the services of every area: field errors, whole numbers, versions."""
+"""Field checks shared by the services of every area: field errors, whole numbers, saving an edit."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from grants.core.errors import ChangedUnderYou, ValidationFailed
-from grants.core.workflow import _changed_message
 from grants.extensions import db
 
 
@@ -44,12 +43,6 @@ def whole_number(errors, data, key, label, *, low=None, high=None, required=Fals
     return value
 
 
-def check_version(obj, expected_version) -> None:
-    if expected_version is not None and obj.version != int(expected_version):
-        raise ChangedUnderYou(_changed_message())
-
-
-
 @contextmanager
 def saving_edit():
     """Apply and flush an edit; losing a race with another edit of the same version
@@ -58,4 +51,4 @@ def saving_edit():
         yield
         db.session.flush()
     except StaleDataError:
-        raise ChangedUnderYou(_changed_message()) from None
+        raise ChangedUnderYou() from None

@@ -159,18 +159,25 @@ def workflow_of(obj) -> Workflow:
     return wf
 
 
+def check_version(obj, expected_version) -> None:
+    """Optimistic concurrency: refuse when ``obj`` (a :class:`~grants.core.models.Versioned`)
+    is no longer at the version the user saw; None or "" means the caller does not know it."""
+    if expected_version in (None, ""):
+        return
+    try:
+        seen_version = int(expected_version)
+    except (TypeError, ValueError):
+        raise Refused(_("The form was damaged (its version is not a number). Reload the page.")) from None
+    if obj.version != seen_version:
+        raise ChangedUnderYou()
+
+
 def fire(obj, name: str, actor, *, comment: str | None = None,
          expected_version: int | None = None, **data) -> audit.AuditEvent:
     """Fire transition ``name`` on ``obj`` as ``actor``; see the module doc."""
     wf = workflow_of(obj)
     comment = (comment or "").strip() or None
-    if expected_version not in (None, ""):
-        try:
-            seen_version = int(expected_version)
-        except (TypeError, ValueError):
-            raise Refused(_("The form was damaged (its version is not a number). Reload the page.")) from None
-        if obj.version != seen_version:
-            raise ChangedUnderYou(_changed_message())
+    check_version(obj, expected_version)
     t = wf.transitions.get(name)
     if t is None:
         raise Refused(_("There is no action called “%(name)s”.", name=name))
@@ -196,7 +203,7 @@ def fire(obj, name: str, actor, *, comment: str | None = None,
                              comment=comment, evidence=attempt.evidence or None)
         db.session.flush()
     except StaleDataError:
-        raise ChangedUnderYou(_changed_message()) from None
+        raise ChangedUnderYou() from None
     except Exception:
         # transitions does not undo a state change when a later step fails;
         # the caller's transaction rollback does, and the object must not
@@ -205,8 +212,3 @@ def fire(obj, name: str, actor, *, comment: str | None = None,
             obj.state = current
         raise
     return event
-
-
-def _changed_message() -> str:
-    return _("Someone else changed this record while you were working on it. "
-             "Reload the page to see the current version, then try again.")
