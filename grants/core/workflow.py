@@ -17,6 +17,7 @@ in the user's language; nothing has changed then.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -81,18 +82,25 @@ WORKFLOWS: dict[str, "Workflow"] = {}  # by object type, for labels in histories
 class Workflow:
     def __init__(self, object_type: str, states: dict[str, Any], initial: str,
                  transitions: Iterable[Transition]):
-        WORKFLOWS[object_type] = self
         self.object_type = object_type
         self.states = states
-        self.transitions = {t.name: t for t in transitions}
-        for t in self.transitions.values():
-            unknown = {t.dest, *t.source} - set(states)
+        self.initial = initial
+        self.rebuild(transitions)
+        WORKFLOWS[object_type] = self
+
+    def rebuild(self, transitions: Iterable[Transition]) -> None:
+        """Build the machine for ``transitions``, in place: every reference to this
+        workflow (models' ``__workflow__``, :data:`WORKFLOWS`) sees the new set."""
+        transitions = {t.name: t for t in transitions}
+        for t in transitions.values():
+            unknown = {t.dest, *t.source} - set(self.states)
             if unknown:
-                raise ValueError(f"{object_type}.{t.name}: unknown states {unknown}")
+                raise ValueError(f"{self.object_type}.{t.name}: unknown states {unknown}")
+        self.transitions = transitions
         self.machine = Machine(
             model=None,
-            states=list(states),
-            initial=initial,
+            states=list(self.states),
+            initial=self.initial,
             transitions=[
                 {
                     "trigger": t.name,
@@ -101,12 +109,25 @@ class Workflow:
                     "conditions": [self._guards_pass],
                     "after": [self._run_effects],
                 }
-                for t in self.transitions.values()
+                for t in transitions.values()
             ],
             auto_transitions=False,
             send_event=True,
             model_attribute="state",
         )
+
+    def extend(self, *transitions: Transition) -> None:
+        """Add transitions a later area declares (review, award); a name already
+        known keeps its first declaration."""
+        added = [t for t in transitions if t.name not in self.transitions]
+        self.rebuild([*self.transitions.values(), *added])
+
+    def add_effects(self, name: str, *effects: Callable[[Attempt], None]) -> None:
+        """Run ``effects`` after transition ``name`` too (each effect once)."""
+        t = self.transitions[name]
+        new = tuple(e for e in effects if e not in t.effects)
+        self.rebuild(dataclasses.replace(t, effects=t.effects + new) if other is t else other
+                     for other in self.transitions.values())
 
     # transitions callbacks -------------------------------------------------
     @staticmethod
@@ -178,21 +199,8 @@ def fire(obj, name: str, actor, *, comment: str | None = None,
     wf = workflow_of(obj)
     comment = (comment or "").strip() or None
     check_version(obj, expected_version)
-    t = wf.transitions.get(name)
-    if t is None:
-        raise Refused(_("There is no action called “%(name)s”.", name=name))
-    reason = wf.permission(obj, name, actor)
-    if reason:
-        raise Forbidden(reason)
+    t = _allowed_transition(wf, obj, name, actor, comment)
     current = str(obj.state)
-    if current not in t.source:
-        raise Refused(
-            _("“%(action)s” is not possible while it is %(state)s.",
-              action=t.label, state=wf.state_label(current))
-        )
-    if t.comment_required and not comment:
-        raise Refused(_("“%(action)s” needs a comment giving the reason.", action=t.label))
-
     attempt = Attempt(obj, actor, t, comment, clock.now(), data)
     try:
         moved = wf.machine.events[name].trigger(obj, attempt=attempt)
@@ -212,3 +220,23 @@ def fire(obj, name: str, actor, *, comment: str | None = None,
             obj.state = current
         raise
     return event
+
+
+def _allowed_transition(wf: Workflow, obj, name: str, actor, comment: str | None) -> Transition:
+    """The transition ``name`` if it exists, the actor may fire it, the object's state
+    allows it and a required comment is given (guards aside); otherwise the refusal."""
+    t = wf.transitions.get(name)
+    if t is None:
+        raise Refused(_("There is no action called “%(name)s”.", name=name))
+    reason = wf.permission(obj, name, actor)
+    if reason:
+        raise Forbidden(reason)
+    current = str(obj.state)
+    if current not in t.source:
+        raise Refused(
+            _("“%(action)s” is not possible while it is %(state)s.",
+              action=t.label, state=wf.state_label(current))
+        )
+    if t.comment_required and not comment:
+        raise Refused(_("“%(action)s” needs a comment giving the reason.", action=t.label))
+    return t
