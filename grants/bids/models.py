@@ -27,8 +27,9 @@ class BidState(enum.StrEnum):
 
 # A bid in one of these states is flagged when a black entry hits one of its parties.
 LIVE_STATES = (BidState.submitted, BidState.eligible, BidState.under_review, BidState.recommended)
-# States counted as "bids so far" on the public board.
-COUNTED_STATES = tuple(s for s in BidState if s not in (BidState.draft, BidState.withdrawn))
+# Bids not listed to the challenge's owner and officers, nor counted as "bids so far" on the board.
+UNLISTED_STATES = (BidState.draft, BidState.withdrawn)
+COUNTED_STATES = tuple(s for s in BidState if s not in UNLISTED_STATES)
 
 
 class Bid(Timestamps, Versioned, db.Model):

@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from grants.auth.models import Organization
 from grants.auth.services import ensure_person, organization_by_code
 from grants.bids import rules
-from grants.bids.models import (LIVE_STATES, Bid, BidAttachment, BidIndicator, BidMember, BidMilestone,
-                                BidPartner, BidState)
+from grants.bids.models import (COUNTED_STATES, LIVE_STATES, UNLISTED_STATES, Bid, BidAttachment, BidIndicator,
+                                BidMember, BidMilestone, BidPartner, BidState)
+from grants.challenges import services as challenge_services
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import attachments, audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
@@ -25,6 +26,9 @@ from grants.core.workflow import check_version
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry, SubjectType
+
+# The board counts the bids this area lists.
+challenge_services.COUNTED_BID_STATES = tuple(s.value for s in COUNTED_STATES)
 
 MONEY = ("requested_fen", "equipment_fen", "materials_fen", "personnel_fen", "other_fen", "own_cofunding_fen")
 
@@ -50,8 +54,6 @@ def is_partner_user(user, bid: Bid) -> BidPartner | None:
 # Challenge states in which its owner does not yet see who bid.
 HIDDEN_FROM_OWNER = (ChallengeState.draft, ChallengeState.submitted, ChallengeState.published,
                      ChallengeState.withdrawn)
-# Bids that are not listed to the owner (nor counted on the board).
-UNLISTED = (BidState.draft, BidState.withdrawn)
 
 
 def owner_sees_bids(user, challenge: Challenge) -> bool:
@@ -61,11 +63,15 @@ def owner_sees_bids(user, challenge: Challenge) -> bool:
             and challenge.state not in HIDDEN_FROM_OWNER)
 
 
+def listed_bids_query(challenge: Challenge):
+    """The bids listed for a challenge (to the bureau and, after closing, to the owner), in order."""
+    return (sa.select(Bid).where(Bid.challenge_id == challenge.id, Bid.state.in_(COUNTED_STATES))
+            .order_by(Bid.submitted_at, Bid.id))
+
+
 def listed_bids(challenge: Challenge) -> list[Bid]:
     """The bids shown on a challenge's page to the bureau and, after closing, to the owner."""
-    return db.session.scalars(sa.select(Bid).where(
-        Bid.challenge_id == challenge.id, Bid.state.notin_(UNLISTED))
-        .order_by(Bid.submitted_at, Bid.id)).all()
+    return db.session.scalars(listed_bids_query(challenge)).all()
 
 
 PARTNER_ROLES = ("applicant", "enterprise")
@@ -79,7 +85,7 @@ def view_of(user, bid: Bid) -> str | None:
         return "full"
     if is_partner_user(user, bid) is not None and user.role in PARTNER_ROLES:
         return "partner"
-    if owner_sees_bids(user, bid.challenge) and bid.state not in UNLISTED:
+    if owner_sees_bids(user, bid.challenge) and bid.state not in UNLISTED_STATES:
         return "owner"
     return None
 
@@ -97,7 +103,7 @@ def visible_clause(user):
     if user.role in PARTNER_ROLES:
         clauses.append(Bid.partners.any(BidPartner.organization_id == org))
     if user.role == "enterprise":
-        clauses.append(sa.and_(Bid.state.notin_(UNLISTED), Bid.challenge.has(sa.and_(
+        clauses.append(sa.and_(Bid.state.notin_(UNLISTED_STATES), Bid.challenge.has(sa.and_(
             Challenge.owner_org_id == org, Challenge.state.notin_(HIDDEN_FROM_OWNER)))))
     return sa.or_(*clauses) if clauses else sa.false()
 

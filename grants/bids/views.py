@@ -15,7 +15,7 @@ from grants.bids.models import Bid, BidState
 from grants.bids.workflow import BID_WORKFLOW
 from grants.challenges import views as challenge_views
 from grants.challenges.models import Challenge, ChallengeState
-from grants.challenges.views import get_visible
+from grants.challenges.views import get_current, get_visible
 from grants.core.web import perform
 from grants.core import attachments, audit, clock
 from grants.core.permissions import is_officer, role_required
@@ -150,18 +150,11 @@ def partner(bid_id: int):
 @bp.get("/eligibility/<int:challenge_id>")
 @role_required("officer", "admin")
 def eligibility(challenge_id: int):
-    challenge = get_visible(challenge_id)
-    if challenge.state == ChallengeState.published:
-        from grants.challenges.services import close_if_due
-
-        if close_if_due(challenge):
-            db.session.commit()
-    query = (sa.select(Bid)
-             .where(Bid.challenge_id == challenge.id, Bid.state.notin_((BidState.draft, BidState.withdrawn)))
-             .options(sa.orm.selectinload(Bid.lead), sa.orm.selectinload(Bid.members),
-                      sa.orm.selectinload(Bid.partners), sa.orm.selectinload(Bid.indicators),
-                      sa.orm.selectinload(Bid.milestones), sa.orm.selectinload(Bid.attachments))
-             .order_by(Bid.submitted_at, Bid.id))
+    challenge = get_current(challenge_id)
+    query = services.listed_bids_query(challenge).options(
+        sa.orm.selectinload(Bid.lead), sa.orm.selectinload(Bid.members), sa.orm.selectinload(Bid.partners),
+        sa.orm.selectinload(Bid.indicators), sa.orm.selectinload(Bid.milestones),
+        sa.orm.selectinload(Bid.attachments))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     # One integrity check for the whole page, split per bid afterwards.
     parties = {bid.id: rules.subjects(bid) for bid in page.items}

@@ -160,8 +160,7 @@ class ChallengeFilters(QuerySchema):
 # resources ---------------------------------------------------------------------
 
 def load_challenge(challenge_id: int, user) -> Challenge | None:
-    challenge = db.session.get(Challenge, challenge_id)
-    return challenge if challenge is not None and services.can_see(challenge, user) else None
+    return services.visible_challenge(challenge_id, user)
 
 
 def load_challenge_history(challenge_id: int, user) -> Challenge | None:
@@ -170,8 +169,8 @@ def load_challenge_history(challenge_id: int, user) -> Challenge | None:
     return challenge if challenge is not None and services.can_see_history(challenge, user) else None
 
 
-def _get(challenge_id: int, user) -> Challenge:
-    challenge = load_challenge(challenge_id, user)
+def _get(challenge_id: int, user, load=load_challenge) -> Challenge:
+    challenge = load(challenge_id, user)
     if challenge is None:
         raise NotFound(_("There is no such record, or it is not visible to you."))
     return challenge
@@ -206,7 +205,7 @@ def create_challenge(data):
 @blp.response(200, ChallengeSchema)
 def get_challenge(challenge_id: int):
     """One challenge, with its indicators, rubric and attachments"""
-    return _get(challenge_id, caller())
+    return _get(challenge_id, caller(), services.view_challenge)
 
 
 @blp.route(f"/<{ID}:challenge_id>", methods=["PATCH"])

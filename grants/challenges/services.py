@@ -44,6 +44,23 @@ def can_see_history(challenge: Challenge, user) -> bool:
     return is_officer(user) or is_owner(challenge, user)
 
 
+def visible_challenge(challenge_id: int, user) -> Challenge | None:
+    """The challenge if ``user`` may see it, else None."""
+    challenge = db.session.get(Challenge, challenge_id)
+    return challenge if challenge is not None and can_see(challenge, user) else None
+
+
+def view_challenge(challenge_id: int, user) -> Challenge | None:
+    """What a challenge's page and the API's ``GET`` show: :func:`visible_challenge`, and
+    for the bureau as the clock has it: a published challenge past its deadline is closed
+    on the way, by the clock as the tick would. That is the clock's own change, committed
+    at once, before the request does anything else."""
+    challenge = visible_challenge(challenge_id, user)
+    if challenge is not None and is_officer(user) and close_if_due(challenge):
+        db.session.commit()
+    return challenge
+
+
 def visible_clause(user):
     """Challenges listed for ``user``: the public board's states; an enterprise's own
     challenges in any state; everything for the bureau. ``None``: the public."""
@@ -55,11 +72,16 @@ def visible_clause(user):
     return public
 
 
+# The bid states that count as "bids so far": set by the bids area, which owns the
+# bids table and its states (drafts and withdrawn bids do not count); no import the other way.
+COUNTED_BID_STATES: tuple[str, ...] = ()
+
+
 def counted_bids():
-    """Bids so far per challenge, as a grouped subquery (drafts and withdrawn bids do not count)."""
-    bids = db.metadata.tables["bids"]  # the bids area owns the table; no import the other way
+    """Bids so far per challenge, as a grouped subquery."""
+    bids = db.metadata.tables["bids"]
     return (sa.select(bids.c.challenge_id, sa.func.count().label("n"))
-            .where(bids.c.state.notin_(("draft", "withdrawn")))
+            .where(bids.c.state.in_(COUNTED_BID_STATES))
             .group_by(bids.c.challenge_id).subquery())
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from grants.challenges import bp, services
-from grants.challenges.services import can_see, is_owner, with_bid_counts
+from grants.challenges.services import is_owner, with_bid_counts
 from grants.challenges.forms import AttachmentForm, ChallengeForm, RatioForm
 from grants.challenges.models import FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeField, ChallengeState
 from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
@@ -36,8 +36,16 @@ FORM_FIELDS = {"deadline_at": "deadline", "budget_fen": "budget_yuan",
 
 
 def get_visible(challenge_id: int) -> Challenge:
-    challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None or not can_see(challenge, current_user):
+    challenge = services.visible_challenge(challenge_id, current_user)
+    if challenge is None:
+        abort(404)
+    return challenge
+
+
+def get_current(challenge_id: int) -> Challenge:
+    """For a page showing the challenge: as the clock has it (see ``services.view_challenge``)."""
+    challenge = services.view_challenge(challenge_id, current_user)
+    if challenge is None:
         abort(404)
     return challenge
 
@@ -67,11 +75,7 @@ def board():
 
 @bp.get("/<int:challenge_id>")
 def show(challenge_id: int):
-    challenge = get_visible(challenge_id)
-    if is_officer(current_user) and challenge.state == ChallengeState.published:
-        # An officer opening a challenge whose deadline has passed closes it then.
-        if services.close_if_due(challenge):
-            db.session.commit()
+    challenge = get_current(challenge_id)
     sections = [s for s in (fn(challenge, current_user) for fn in PAGE_SECTIONS) if s]
     transitions = (CHALLENGE_WORKFLOW.available(challenge, current_user)
                    if current_user.is_authenticated else [])
