@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -19,13 +19,46 @@ from grants.extensions import db
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.integrity.effects import BLACK_EFFECTS, apply_black_effects, effects_that_may_hit
-from grants.integrity.models import (IntegrityEntry, IntegrityObjection, ListKind, ObjectionFile,
-                                     ObjectionState, SubjectType, in_force_clause)
+from grants.integrity.models import (EntryStatus, IntegrityEntry, IntegrityObjection, ListKind, ObjectionFile,
+                                     ObjectionState, SubjectType, in_force_clause, status_clause)
 
 
 def _fail(field: str, label, problem) -> None:
     message = _("%(field)s %(problem)s", field=label, problem=problem)
     raise ValidationFailed(message, details={field: message})
+
+
+def _member(enum_cls, value):
+    """``value`` as a member of ``enum_cls``, or None when it is not one (a filter left out)."""
+    return enum_cls(value) if value in enum_cls.__members__.values() else None
+
+
+def search_entries(*, q: str = "", code: str | None = None, list_kind: str | None = None,
+                   subject_type: str | None = None, status: str | None = None,
+                   expiring_within_days: int | None = None, on: date | None = None):
+    """The lists' query, newest first (the officers' page and the API): part of the name,
+    code or basis; an exact code; the list; the kind of subject; the status on ``on``
+    (today by default); in force and ending within so many days. A filter whose value
+    is not one of its choices is left out."""
+    on = on or clock.today()
+    query = sa.select(IntegrityEntry).order_by(IntegrityEntry.id.desc())
+    q = (q or "").strip()
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(IntegrityEntry.subject_name.ilike(like),
+                                   IntegrityEntry.subject_code.ilike(like.upper()),
+                                   IntegrityEntry.basis.ilike(like)))
+    if code:
+        query = query.where(IntegrityEntry.subject_code == normalize_code(code))
+    if _member(ListKind, list_kind):
+        query = query.where(IntegrityEntry.list == ListKind(list_kind))
+    if _member(SubjectType, subject_type):
+        query = query.where(IntegrityEntry.subject_type == SubjectType(subject_type))
+    if _member(EntryStatus, status):
+        query = query.where(status_clause(EntryStatus(status), on))
+    if expiring_within_days is not None:
+        query = query.where(in_force_clause(on), IntegrityEntry.end_on <= on + timedelta(days=expiring_within_days))
+    return query
 
 
 TEXT_FIELDS = (  # name, label, longest allowed
