@@ -29,8 +29,9 @@ MAX_BYTES = 20 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
 
 
-def upload_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
+def upload_folder(area: str = "") -> Path:
+    """``UPLOAD_FOLDER``, or an area's folder inside it; made when missing."""
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / area
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

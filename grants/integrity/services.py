@@ -7,11 +7,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from grants.core import audit, clock
+from grants.core import attachments, audit, clock
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
 from grants.core.files import write_file
 from grants.core.errors import Forbidden, Refused, ValidationFailed
@@ -231,8 +230,7 @@ def revoke_entry(entry: IntegrityEntry, *, actor, reason: str) -> IntegrityEntry
 
 # objections -----------------------------------------------------------------
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
+MAX_ATTACHMENT_BYTES = attachments.MAX_BYTES  # the one limit for every uploaded PDF
 
 
 def subject_keys_of(user) -> set[tuple[SubjectType, str]]:
@@ -272,7 +270,7 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
         name = (filename or "").strip()[-255:] or "attachment.pdf"
         if len(data) > MAX_ATTACHMENT_BYTES:
             _fail("files", _l("Attachment %(name)s", name=name), _l("is larger than 20 MB"))
-        if not data.startswith(PDF_MAGIC):
+        if not data.startswith(attachments.PDF_MAGIC):
             _fail("files", _l("Attachment %(name)s", name=name), _l("is not a PDF file"))
         contents.append((name, data))
     objection = IntegrityObjection(entry=entry, reasons=reasons, filed_by_id=actor.id,
@@ -291,9 +289,7 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
 
 
 def attachment_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "integrity"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return attachments.upload_folder("integrity")
 
 
 def decide_objection(objection: IntegrityObjection, decision: str, *, actor, answer: str,
