@@ -1,6 +1,8 @@
 """Bid pages: drafting, submitting, partners' confirmation and the eligibility check."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,14 +12,15 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from grants.bids import bp, rules, services
-from grants.bids.forms import AttachmentForm, BidForm, ConfirmForm
+from grants.bids.forms import BidForm, ConfirmForm
 from grants.bids.models import Bid, BidState
 from grants.bids.workflow import BID_WORKFLOW
 from grants.challenges import views as challenge_views
 from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.views import get_current, get_visible
-from grants.core.web import perform
+from grants.core.web import perform, upload_attachment
 from grants.core import attachments, audit, clock
+from grants.core.forms import AttachmentForm
 from grants.core.permissions import is_officer, role_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
@@ -110,13 +113,7 @@ def act(bid_id: int, name: str):
 @login_required  # someone else's bid is 404, whatever the role
 def upload(bid_id: int):
     bid = get_bid(bid_id)
-    form = AttachmentForm()
-    if form.validate_on_submit():
-        perform(lambda: services.add_attachment(bid, actor=current_user, stream=form.file.data.stream,
-                                                filename=form.file.data.filename),
-                _("Attachment uploaded."))
-    else:
-        flash(_("Choose a PDF file to upload."), "danger")
+    upload_attachment(partial(services.add_attachment, bid, actor=current_user))
     return redirect(url_for("bids.show", bid_id=bid.id))
 
 

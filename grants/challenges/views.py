@@ -1,8 +1,10 @@
 """Challenge pages: the public board, a challenge's page, drafting and the transitions."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,14 +12,15 @@ from markupsafe import Markup
 
 from grants.challenges import bp, services
 from grants.challenges.services import is_owner, with_bid_counts
-from grants.challenges.forms import AttachmentForm, ChallengeForm, RatioForm
+from grants.challenges.forms import ChallengeForm, RatioForm
 from grants.challenges.models import FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeField, ChallengeState
 from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
 from grants.core import attachments, audit, clock
 from grants.core.permissions import is_officer, role_required
+from grants.core.forms import AttachmentForm
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
-from grants.core.web import perform
+from grants.core.web import perform, upload_attachment
 from grants.extensions import db
 
 add_nav(_l("Challenge board"), "challenges.board", {"*"}, order=10)
@@ -155,13 +158,7 @@ def upload(challenge_id: int):
     challenge = get_visible(challenge_id)
     if not is_owner(challenge, current_user):
         abort(404)
-    form = AttachmentForm()
-    if form.validate_on_submit():
-        perform(lambda: services.add_attachment(challenge, actor=current_user, stream=form.file.data.stream,
-                                                filename=form.file.data.filename),
-                _("Attachment uploaded."))
-    else:
-        flash(_("Choose a PDF file to upload."), "danger")
+    upload_attachment(partial(services.add_attachment, challenge, actor=current_user))
     return redirect(url_for("challenges.show", challenge_id=challenge.id))
 
 
