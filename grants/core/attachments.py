@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 import sqlalchemy as sa
 from flask import current_app, send_file
@@ -74,7 +75,7 @@ class AttachmentMixin:
     uploaded_at: Mapped[datetime] = mapped_column(default=clock.now)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    download_endpoint: str = ""
+    download_endpoint: ClassVar[str] = ""
 
     @property
     def download_args(self) -> dict:
