@@ -140,7 +140,7 @@ def test_later_areas_extend_the_shared_workflow(make):
     assert "start_review_example" not in workflow.CHALLENGE_WORKFLOW.transitions
 
 
-def test_the_registry_holds_the_extended_workflows():
+def test_the_registry_holds_the_extended_workflows(app):
     """Review and award extend the challenge and bid machines in place; the registry that
     labels histories holds those same objects, with the added transitions."""
     from grants.bids.workflow import BID_WORKFLOW
