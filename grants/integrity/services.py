@@ -49,12 +49,14 @@ def search_entries(*, q: str = "", code: str | None = None, list_kind: str | Non
                                    IntegrityEntry.basis.ilike(like)))
     if code:
         query = query.where(IntegrityEntry.subject_code == normalize_code(code))
-    if _member(ListKind, list_kind):
-        query = query.where(IntegrityEntry.list == ListKind(list_kind))
-    if _member(SubjectType, subject_type):
-        query = query.where(IntegrityEntry.subject_type == SubjectType(subject_type))
-    if _member(EntryStatus, status):
-        query = query.where(status_clause(EntryStatus(status), on))
+    list_kind, subject_type, status = (_member(ListKind, list_kind), _member(SubjectType, subject_type),
+                                       _member(EntryStatus, status))
+    if list_kind:
+        query = query.where(IntegrityEntry.list == list_kind)
+    if subject_type:
+        query = query.where(IntegrityEntry.subject_type == subject_type)
+    if status:
+        query = query.where(status_clause(status, on))
     if expiring_within_days is not None:
         query = query.where(in_force_clause(on), IntegrityEntry.end_on <= on + timedelta(days=expiring_within_days))
     return query
