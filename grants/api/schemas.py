@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import timezone
 
 import marshmallow as ma
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 
@@ -25,6 +26,20 @@ def _unsafe_text(value: str) -> bool:
     except UnicodeEncodeError:  # lone surrogates
         return True
     return False
+
+
+class AttachmentSchema(ma.Schema):
+    """A stored PDF of a challenge or a bid, with where to download it."""
+
+    id = ma.fields.Integer(required=True)
+    original_filename = ma.fields.String(required=True)
+    size = ma.fields.Integer(required=True)
+    sha256 = ma.fields.String(required=True)
+    uploaded_at = UtcDateTime(required=True)
+    download_url = ma.fields.Method("_url", required=True, metadata={"type": "string"})
+
+    def _url(self, attachment) -> str:
+        return url_for(attachment.download_endpoint, **attachment.download_args)
 
 
 class ApiSchema(ma.Schema):

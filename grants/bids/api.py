@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest.fields import Upload
@@ -18,14 +17,14 @@ from sqlalchemy.orm import selectinload
 
 from grants.api.auth import body_limit, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
-from grants.api.schemas import ApiSchema, OrganizationRefSchema, QuerySchema, UtcDateTime
+from grants.api.schemas import ApiSchema, AttachmentSchema, OrganizationRefSchema, QuerySchema, UtcDateTime
 from grants.bids import services
 from grants.bids.models import Bid, BidState
 from grants.bids.workflow import BID_WORKFLOW
-from grants.challenges import files
 from grants.challenges.api import Fen
 from grants.challenges.services import can_see as can_see_challenge
 from grants.challenges.models import Challenge
+from grants.core import attachments
 from grants.core.errors import NotFound, ValidationFailed
 from grants.core.permissions import is_officer
 from grants.extensions import db
@@ -88,18 +87,6 @@ class PartnerSchema(ma.Schema):
     confirmed_at = UtcDateTime(allow_none=True, required=True)
 
 
-class BidAttachmentSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    original_filename = ma.fields.String(required=True)
-    size = ma.fields.Integer(required=True)
-    sha256 = ma.fields.String(required=True)
-    uploaded_at = UtcDateTime(required=True)
-    download_url = ma.fields.Method("_url", required=True, metadata={"type": "string"})
-
-    def _url(self, attachment) -> str:
-        return url_for("bids.attachment", bid_id=attachment.bid_id, attachment_id=attachment.id)
-
-
 class IntegrityFlagSchema(ma.Schema):
     flagged_at = UtcDateTime(attribute="integrity_flagged_at", required=True)
     entry_id = ma.fields.Integer(attribute="integrity_flag_entry_id", required=True)
@@ -151,7 +138,7 @@ class BidSchema(BidSummarySchema):
     indicators = ma.fields.List(ma.fields.Nested(PromisedIndicatorSchema))
     milestones = ma.fields.List(ma.fields.Nested(MilestoneSchema))
     partners = ma.fields.List(ma.fields.Nested(PartnerSchema))
-    attachments = ma.fields.List(ma.fields.Nested(BidAttachmentSchema))
+    attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema))
     integrity_flag = ma.fields.Method("_flag", allow_none=True, metadata={
         "type": "object", "description": "Officers only: a black-list entry came into force against a party"})
     created_at = UtcDateTime()
@@ -309,9 +296,9 @@ def update_bid(data, bid_id: int):
 
 
 @blp.route(f"/<{ID}:bid_id>/attachments", methods=["POST"])
-@body_limit(files.MAX_BYTES + 1024 * 1024)
+@body_limit(attachments.MAX_BYTES + 1024 * 1024)
 @blp.arguments(UploadSchema, location="files")
-@blp.response(201, BidAttachmentSchema)
+@blp.response(201, AttachmentSchema)
 def upload_attachment(data, bid_id: int):
     """Attach a PDF (at most 20 MB) to a draft bid (its team only)"""
     user = require_user()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -61,11 +60,6 @@ class BidForm(FlaskForm):
         data["milestones"] = [{"month": m, "title": t, "deliverable": d}
                               for m, t, d in split_lines(self.milestones.data, 3)]
         return data
-
-
-class AttachmentForm(FlaskForm):
-    file = FileField(_l("PDF file (at most 20 MB)"), validators=[DataRequired()])
-    submit = SubmitField(_l("Upload"))
 
 
 class ConfirmForm(FlaskForm):

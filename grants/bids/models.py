@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.core import clock
+from grants.core.attachments import AttachmentMixin
 from grants.core.models import Timestamps, Versioned, enum_type
 from grants.extensions import db
 
@@ -27,8 +27,9 @@ class BidState(enum.StrEnum):
 
 # A bid in one of these states is flagged when a black entry hits one of its parties.
 LIVE_STATES = (BidState.submitted, BidState.eligible, BidState.under_review, BidState.recommended)
-# States counted as "bids so far" on the public board.
-COUNTED_STATES = tuple(s for s in BidState if s not in (BidState.draft, BidState.withdrawn))
+# Bids not listed to the challenge's owner and officers, nor counted as "bids so far" on the board.
+UNLISTED_STATES = (BidState.draft, BidState.withdrawn)
+COUNTED_STATES = tuple(s for s in BidState if s not in UNLISTED_STATES)
 
 
 class Bid(Timestamps, Versioned, db.Model):
@@ -172,21 +173,20 @@ class BidPartner(db.Model):
     )
 
 
-class BidAttachment(db.Model):
+class BidAttachment(AttachmentMixin, db.Model):
     """A PDF stored outside the web root under a generated name."""
 
     __tablename__ = "bid_attachments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bids.id", ondelete="CASCADE"), index=True)
-    original_filename: Mapped[str] = mapped_column(sa.String(255))
-    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(default=clock.now)
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     bid: Mapped[Bid] = relationship(back_populates="attachments")
+
+    download_endpoint = "bids.attachment"
+
+    @property
+    def download_args(self) -> dict:
+        return {"bid_id": self.bid_id, "attachment_id": self.id}
 
 
 BID_STATE_LABELS = {

@@ -14,17 +14,22 @@ from flask_babel import lazy_gettext as _l
 from grants.auth.models import Organization
 from grants.auth.services import ensure_person, organization_by_code
 from grants.bids import rules
-from grants.bids.models import (LIVE_STATES, Bid, BidAttachment, BidIndicator, BidMember, BidMilestone,
-                                BidPartner, BidState)
-from grants.challenges import files
+from grants.bids.models import (COUNTED_STATES, LIVE_STATES, UNLISTED_STATES, Bid, BidAttachment, BidIndicator,
+                                BidMember, BidMilestone, BidPartner, BidState)
+from grants.challenges import services as challenge_services
 from grants.challenges.models import Challenge, ChallengeState
-from grants.challenges.validation import Errors, check_version, saving_edit, whole_number
-from grants.core import audit, clock
+from grants.core import attachments, audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
+from grants.core.validation import (Errors, FieldSpec, clean_fields, optional_text, saving_edit, whole,
+                                    whole_number)
+from grants.core.workflow import check_version
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry, SubjectType
+
+# The board counts the bids this area lists.
+challenge_services.COUNTED_BID_STATES = tuple(s.value for s in COUNTED_STATES)
 
 MONEY = ("requested_fen", "equipment_fen", "materials_fen", "personnel_fen", "other_fen", "own_cofunding_fen")
 
@@ -50,8 +55,6 @@ def is_partner_user(user, bid: Bid) -> BidPartner | None:
 # Challenge states in which its owner does not yet see who bid.
 HIDDEN_FROM_OWNER = (ChallengeState.draft, ChallengeState.submitted, ChallengeState.published,
                      ChallengeState.withdrawn)
-# Bids that are not listed to the owner (nor counted on the board).
-UNLISTED = (BidState.draft, BidState.withdrawn)
 
 
 def owner_sees_bids(user, challenge: Challenge) -> bool:
@@ -61,11 +64,15 @@ def owner_sees_bids(user, challenge: Challenge) -> bool:
             and challenge.state not in HIDDEN_FROM_OWNER)
 
 
+def listed_bids_query(challenge: Challenge):
+    """The bids listed for a challenge (to the bureau and, after closing, to the owner), in order."""
+    return (sa.select(Bid).where(Bid.challenge_id == challenge.id, Bid.state.in_(COUNTED_STATES))
+            .order_by(Bid.submitted_at, Bid.id))
+
+
 def listed_bids(challenge: Challenge) -> list[Bid]:
     """The bids shown on a challenge's page to the bureau and, after closing, to the owner."""
-    return db.session.scalars(sa.select(Bid).where(
-        Bid.challenge_id == challenge.id, Bid.state.notin_(UNLISTED))
-        .order_by(Bid.submitted_at, Bid.id)).all()
+    return db.session.scalars(listed_bids_query(challenge)).all()
 
 
 PARTNER_ROLES = ("applicant", "enterprise")
@@ -95,7 +102,7 @@ def view_of(user, bid: Bid) -> str | None:
         return "full"
     if is_partner_user(user, bid) is not None and user.role in PARTNER_ROLES:
         return "partner"
-    if owner_sees_bids(user, bid.challenge) and bid.state not in UNLISTED:
+    if owner_sees_bids(user, bid.challenge) and bid.state not in UNLISTED_STATES:
         return "owner"
     return None
 
@@ -113,7 +120,7 @@ def visible_clause(user):
     if user.role in PARTNER_ROLES:
         clauses.append(Bid.partners.any(BidPartner.organization_id == org))
     if user.role == "enterprise":
-        clauses.append(sa.and_(Bid.state.notin_(UNLISTED), Bid.challenge.has(sa.and_(
+        clauses.append(sa.and_(Bid.state.notin_(UNLISTED_STATES), Bid.challenge.has(sa.and_(
             Challenge.owner_org_id == org, Challenge.state.notin_(HIDDEN_FROM_OWNER)))))
     return sa.or_(*clauses) if clauses else sa.false()
 
@@ -167,98 +174,146 @@ def update_bid(bid: Bid, *, actor, data: dict, expected_version: int | None = No
     return bid
 
 
+def _clean_title(errors, data, key, now) -> str:
+    title = (data.get(key) or "").strip()
+    if not title:
+        errors.add(key, _("Title is required."))
+    return title[:200]
+
+
+def _budget_line(label) -> FieldSpec:
+    """Spec: one line of the budget breakdown; left empty it is 0."""
+    return lambda errors, data, key, now: whole_number(errors, data, key, label, low=0) or 0
+
+
+def _declaration(errors, data, key, now):
+    return now if data.get(key) else None
+
+
+# A draft's own columns (data key -> spec), in the order their problems are listed.
+BID_FIELDS: dict[str, FieldSpec] = {
+    "title": _clean_title,
+    "technical_approach": optional_text,
+    "requested_fen": whole(_l("Budget requested"), low=1),
+    "equipment_fen": _budget_line(_l("Equipment")),
+    "materials_fen": _budget_line(_l("Materials")),
+    "personnel_fen": _budget_line(_l("Personnel")),
+    "other_fen": _budget_line(_l("Other costs")),
+    "own_cofunding_fen": whole(_l("Own co-funding"), low=0),
+    "declaration": _declaration,
+}
+COLUMN_OF = {"declaration": "declaration_confirmed_at"}
+
+
 def _apply(bid: Bid, data: dict, actor) -> None:
     errors = Errors()
-    if "title" in data:
-        title = (data.get("title") or "").strip()
-        if not title:
-            errors.add("title", _("Title is required."))
-        bid.title = title[:200]
-    if "technical_approach" in data:
-        bid.technical_approach = (data.get("technical_approach") or "").strip() or None
-    for key, label in zip(MONEY, (_l("Budget requested"), _l("Equipment"), _l("Materials"),
-                                  _l("Personnel"), _l("Other costs"), _l("Own co-funding"))):
-        if key in data:
-            value = whole_number(errors, data, key, label, low=1 if key == "requested_fen" else 0)
-            if key != "requested_fen" and key != "own_cofunding_fen":
-                value = value or 0
-            setattr(bid, key, value)
-    if "declaration" in data:
-        bid.declaration_confirmed_at = clock.now() if data.get("declaration") else None
+    for key, value in clean_fields(BID_FIELDS, data, errors, clock.now()).items():
+        setattr(bid, COLUMN_OF.get(key, key), value)
     errors.raise_if_any()
-    organization = bid.organization
-    if "lead" in data and data["lead"]:
-        lead = data["lead"]
-        bid.lead = lead if not isinstance(lead, dict) else ensure_person(
-            name=lead.get("name"), id_number=lead.get("id_number"), organization=organization, actor=actor)
-    if "members" in data:
-        members, seen = [], set()
-        for i, row in enumerate(data.get("members") or []):
-            try:
-                person = ensure_person(name=row.get("name"), id_number=row.get("id_number"),
-                                       organization=organization, actor=actor)
-            except ValidationFailed as exc:
-                message = _("Team member %(n)s: %(problem)s", n=i + 1, problem=str(exc))
-                raise ValidationFailed(message, details={"members": message}) from None
-            if person.id in seen:
-                continue
-            seen.add(person.id)
-            members.append(BidMember(person=person, role=(row.get("role") or "").strip()[:100], position=i))
-        bid.members = members
-    if "indicators" in data:
-        allowed = {ci.id for ci in bid.challenge.indicators}
-        values = data.get("indicators") or {}
-        if isinstance(values, list):
-            values = {row["challenge_indicator_id"]: row.get("promised_value") for row in values}
-        existing = {row.challenge_indicator_id: row for row in bid.indicators}
-        kept = []
-        for ci_id, value in values.items():
-            ci_id, value = int(ci_id), (str(value or "")).strip()[:100]
-            if ci_id not in allowed or not value:
-                continue
-            row = existing.get(ci_id) or BidIndicator(challenge_indicator_id=ci_id, promised_value=value)
-            row.promised_value = value
-            kept.append(row)
-        bid.indicators = kept
-    if "milestones" in data:
-        rows = []
-        for i, row in enumerate(data.get("milestones") or []):
-            title = (row.get("title") or "").strip()
-            month = whole_number(errors, row, "month", _l("Month of milestone %(n)s", n=i + 1), low=1, high=120,
-                         required=True)
-            if not title:
-                errors.add("milestones", _("Milestone %(n)s needs a title.", n=i + 1))
-            if title and month:
-                rows.append(BidMilestone(title=title[:200], month=month, position=i,
-                                         deliverable=(row.get("deliverable") or "").strip()))
-        if "month" in errors.details:
-            errors.add("milestones", errors.details.pop("month"))
-        errors.raise_if_any()
-        bid.milestones = rows
-    if "partners" in data:
-        codes = [c for c in (data.get("partners") or []) if c and str(c).strip()]
-        if len(codes) > rules.MAX_PARTNERS:
-            message = _("A bid may have at most five partner organisations; this one has %(n)s.", n=len(codes))
-            raise ValidationFailed(message, details={"partners": message})
-        existing = {p.organization_id: p for p in bid.partners}
-        partners = []
-        for code in codes:
-            org = code if isinstance(code, Organization) else organization_by_code(str(code))
-            if org is None:
-                message = _("No organisation with the credit code %(code)s is registered.", code=code)
-                raise ValidationFailed(message, details={"partners": message})
-            if org.id == bid.organization_id:
-                message = _("The bidding organisation cannot be its own partner.")
-                raise ValidationFailed(message, details={"partners": message})
-            if org.id not in existing and all(p.organization_id != org.id for p in partners):
-                partners.append(BidPartner(organization=org, confirmed=False))
-            elif org.id in existing:
-                partners.append(existing[org.id])
-        bid.partners = partners
+    for key, replace in BID_CHILDREN.items():
+        if key in data:
+            replace(bid, data[key], actor)
     # A draft may be incomplete, but what it says must not be wrong.
     field, problem = rules.budget_issue(bid, complete=False)
     if problem:
         raise ValidationFailed(problem, details={field: str(problem)})
+
+
+def _refuse(field: str, message) -> None:
+    raise ValidationFailed(message, details={field: message})
+
+
+def _set_lead(bid: Bid, lead, actor) -> None:
+    if not lead:
+        return
+    bid.lead = lead if not isinstance(lead, dict) else ensure_person(
+        name=lead.get("name"), id_number=lead.get("id_number"), organization=bid.organization, actor=actor)
+
+
+def _set_members(bid: Bid, rows, actor) -> None:
+    members, seen = [], set()
+    for i, row in enumerate(rows or []):
+        try:
+            person = ensure_person(name=row.get("name"), id_number=row.get("id_number"),
+                                   organization=bid.organization, actor=actor)
+        except ValidationFailed as exc:
+            _refuse("members", _("Team member %(n)s: %(problem)s", n=i + 1, problem=str(exc)))
+        if person.id in seen:
+            continue
+        seen.add(person.id)
+        members.append(BidMember(person=person, role=(row.get("role") or "").strip()[:100], position=i))
+    bid.members = members
+
+
+def _set_indicators(bid: Bid, values, actor) -> None:
+    """The promised values, by the challenge's indicator; unknown indicators and empty values are dropped."""
+    allowed = {ci.id for ci in bid.challenge.indicators}
+    values = values or {}
+    if isinstance(values, list):
+        values = {row["challenge_indicator_id"]: row.get("promised_value") for row in values}
+    existing = {row.challenge_indicator_id: row for row in bid.indicators}
+    kept = []
+    for ci_id, value in values.items():
+        ci_id, value = int(ci_id), (str(value or "")).strip()[:100]
+        if ci_id not in allowed or not value:
+            continue
+        row = existing.get(ci_id) or BidIndicator(challenge_indicator_id=ci_id, promised_value=value)
+        row.promised_value = value
+        kept.append(row)
+    bid.indicators = kept
+
+
+def _set_milestones(bid: Bid, rows, actor) -> None:
+    errors = Errors()
+    milestones = []
+    for i, row in enumerate(rows or []):
+        title = (row.get("title") or "").strip()
+        month = whole_number(errors, row, "month", _l("Month of milestone %(n)s", n=i + 1), low=1, high=120,
+                             required=True)
+        if not title:
+            errors.add("milestones", _("Milestone %(n)s needs a title.", n=i + 1))
+        if title and month:
+            milestones.append(BidMilestone(title=title[:200], month=month, position=i,
+                                           deliverable=(row.get("deliverable") or "").strip()))
+    if "month" in errors.details:
+        errors.add("milestones", errors.details.pop("month"))
+    errors.raise_if_any()
+    bid.milestones = milestones
+
+
+def _set_partners(bid: Bid, codes, actor) -> None:
+    codes = [c for c in (codes or []) if c and str(c).strip()]
+    if len(codes) > rules.MAX_PARTNERS:
+        _refuse("partners", _("A bid may have at most five partner organisations; this one has %(n)s.",
+                              n=len(codes)))
+    existing = {p.organization_id: p for p in bid.partners}
+    partners = []
+    for code in codes:
+        org = _partner_organization(bid, code)
+        if org.id not in existing and all(p.organization_id != org.id for p in partners):
+            partners.append(BidPartner(organization=org, confirmed=False))
+        elif org.id in existing:
+            partners.append(existing[org.id])
+    bid.partners = partners
+
+
+def _partner_organization(bid: Bid, code) -> Organization:
+    org = code if isinstance(code, Organization) else organization_by_code(str(code))
+    if org is None:
+        _refuse("partners", _("No organisation with the credit code %(code)s is registered.", code=code))
+    if org.id == bid.organization_id:
+        _refuse("partners", _("The bidding organisation cannot be its own partner."))
+    return org
+
+
+# The draft's child collections (data key -> replace the collection), in this order.
+BID_CHILDREN = {
+    "lead": _set_lead,
+    "members": _set_members,
+    "indicators": _set_indicators,
+    "milestones": _set_milestones,
+    "partners": _set_partners,
+}
 
 
 def _summary(bid: Bid) -> dict:
@@ -272,12 +327,7 @@ def _summary(bid: Bid) -> dict:
 def add_attachment(bid: Bid, *, actor, stream, filename: str) -> BidAttachment:
     if not can_edit(actor, bid):
         raise Refused(_("Attachments can only be added to a draft bid, by its team."))
-    stored = files.store_pdf(stream, filename)
-    attachment = BidAttachment(bid=bid, uploaded_by_id=actor.id, **stored)
-    db.session.add(attachment)
-    db.session.flush()
-    audit.record(bid, "add_attachment", actor=actor, evidence=stored)
-    return attachment
+    return attachments.attach_pdf(bid, actor=actor, stream=stream, filename=filename)
 
 
 def confirm_partner(bid: Bid, *, actor) -> BidPartner:

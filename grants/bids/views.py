@@ -1,24 +1,26 @@
 """Bid pages: drafting, submitting, partners' confirmation and the eligibility check."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from grants.bids import bp, rules, services
-from grants.bids.forms import AttachmentForm, BidForm, ConfirmForm
-from grants.bids.models import Bid, BidAttachment, BidState
+from grants.bids.forms import BidForm, ConfirmForm
+from grants.bids.models import Bid, BidState
 from grants.bids.workflow import BID_WORKFLOW
-from grants.challenges import files
 from grants.challenges import views as challenge_views
 from grants.challenges.models import Challenge, ChallengeState
-from grants.challenges.views import get_visible
-from grants.core.web import perform
-from grants.core import audit, clock
+from grants.challenges.views import get_current, get_visible
+from grants.core.web import perform, upload_attachment
+from grants.core import attachments, audit, clock
+from grants.core.forms import AttachmentForm
 from grants.core.permissions import is_officer, role_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
@@ -112,13 +114,7 @@ def act(bid_id: int, name: str):
 @login_required  # someone else's bid is 404, whatever the role
 def upload(bid_id: int):
     bid = get_bid(bid_id)
-    form = AttachmentForm()
-    if form.validate_on_submit():
-        perform(lambda: services.add_attachment(bid, actor=current_user, stream=form.file.data.stream,
-                                                filename=form.file.data.filename),
-                _("Attachment uploaded."))
-    else:
-        flash(_("Choose a PDF file to upload."), "danger")
+    upload_attachment(partial(services.add_attachment, bid, actor=current_user))
     return redirect(url_for("bids.show", bid_id=bid.id))
 
 
@@ -126,11 +122,10 @@ def upload(bid_id: int):
 @login_required  # someone else's bid is 404, whatever the role
 def attachment(bid_id: int, attachment_id: int):
     bid = get_bid(bid_id)
-    att = db.session.get(BidAttachment, attachment_id)
-    if att is None or att.bid_id != bid.id:
+    found = attachments.find_attachment(bid, attachment_id)
+    if found is None:
         abort(404)
-    return send_file(files.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
-                     download_name=att.original_filename)
+    return attachments.send_attachment(found)
 
 
 @bp.route("/<int:bid_id>/partner", methods=["GET", "POST"])
@@ -153,18 +148,11 @@ def partner(bid_id: int):
 @bp.get("/eligibility/<int:challenge_id>")
 @role_required("officer", "admin")
 def eligibility(challenge_id: int):
-    challenge = get_visible(challenge_id)
-    if challenge.state == ChallengeState.published:
-        from grants.challenges.services import close_if_due
-
-        if close_if_due(challenge):
-            db.session.commit()
-    query = (sa.select(Bid)
-             .where(Bid.challenge_id == challenge.id, Bid.state.notin_((BidState.draft, BidState.withdrawn)))
-             .options(sa.orm.selectinload(Bid.lead), sa.orm.selectinload(Bid.members),
-                      sa.orm.selectinload(Bid.partners), sa.orm.selectinload(Bid.indicators),
-                      sa.orm.selectinload(Bid.milestones), sa.orm.selectinload(Bid.attachments))
-             .order_by(Bid.submitted_at, Bid.id))
+    challenge = get_current(challenge_id)
+    query = services.listed_bids_query(challenge).options(
+        sa.orm.selectinload(Bid.lead), sa.orm.selectinload(Bid.members), sa.orm.selectinload(Bid.partners),
+        sa.orm.selectinload(Bid.indicators), sa.orm.selectinload(Bid.milestones),
+        sa.orm.selectinload(Bid.attachments))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     # One integrity check for the whole page, split per bid afterwards.
     parties = {bid.id: rules.subjects(bid) for bid in page.items}

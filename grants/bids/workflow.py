@@ -74,10 +74,7 @@ def close_bids_with_challenge(attempt) -> None:
 
 def add_bid_transitions(*transitions: Transition) -> None:
     """Add transitions (start_review, recommend ...) to the shared workflow."""
-    known = {t.name for t in BID_TRANSITIONS}
-    BID_TRANSITIONS.extend(t for t in transitions if t.name not in known)
-    rebuilt = Workflow("bid", BID_STATES, S.draft.value, BID_TRANSITIONS)
-    BID_WORKFLOW.__dict__.update(rebuilt.__dict__)
+    BID_WORKFLOW.extend(*transitions)
 
 
 add_challenge_effects("withdraw", close_bids_with_challenge)

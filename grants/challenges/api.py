@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import timezone
 
 import marshmallow as ma
-from flask import url_for
 from flask_babel import gettext as _
 
 from grants.api.auth import caller, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
-from grants.api.schemas import ApiSchema, OrganizationRefSchema, QuerySchema, UtcDateTime
+from grants.api.schemas import ApiSchema, AttachmentSchema, OrganizationRefSchema, QuerySchema, UtcDateTime
 from grants.challenges import services
 from grants.challenges.models import Challenge, ChallengeField, ChallengeState
 from grants.challenges.workflow import CHALLENGE_WORKFLOW
@@ -64,18 +63,6 @@ class RubricCriterionSchema(ma.Schema):
     weight = ma.fields.Integer(required=True)
 
 
-class ChallengeAttachmentSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    original_filename = ma.fields.String(required=True)
-    size = ma.fields.Integer(required=True)
-    sha256 = ma.fields.String(required=True)
-    uploaded_at = UtcDateTime(required=True)
-    download_url = ma.fields.Method("_url", required=True, metadata={"type": "string"})
-
-    def _url(self, attachment) -> str:
-        return url_for("challenges.attachment", challenge_id=attachment.challenge_id, attachment_id=attachment.id)
-
-
 class ChallengeSummarySchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     version = ma.fields.Integer(required=True)
@@ -114,7 +101,7 @@ class ChallengeSchema(ChallengeSummarySchema):
     cofund_public = ma.fields.Integer(allow_none=True, required=True)
     indicators = ma.fields.List(ma.fields.Nested(ChallengeIndicatorSchema), required=True)
     rubric = ma.fields.List(ma.fields.Nested(RubricCriterionSchema), required=True)
-    attachments = ma.fields.List(ma.fields.Nested(ChallengeAttachmentSchema), required=True)
+    attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema), required=True)
     created_at = UtcDateTime(required=True)
 
 
@@ -173,8 +160,7 @@ class ChallengeFilters(QuerySchema):
 # resources ---------------------------------------------------------------------
 
 def load_challenge(challenge_id: int, user) -> Challenge | None:
-    challenge = db.session.get(Challenge, challenge_id)
-    return challenge if challenge is not None and services.can_see(challenge, user) else None
+    return services.visible_challenge(challenge_id, user)
 
 
 def load_challenge_history(challenge_id: int, user) -> Challenge | None:
@@ -183,8 +169,8 @@ def load_challenge_history(challenge_id: int, user) -> Challenge | None:
     return challenge if challenge is not None and services.can_see_history(challenge, user) else None
 
 
-def _get(challenge_id: int, user) -> Challenge:
-    challenge = load_challenge(challenge_id, user)
+def _get(challenge_id: int, user, load=load_challenge) -> Challenge:
+    challenge = load(challenge_id, user)
     if challenge is None:
         raise NotFound(_("There is no such record, or it is not visible to you."))
     return challenge
@@ -219,7 +205,7 @@ def create_challenge(data):
 @blp.response(200, ChallengeSchema)
 def get_challenge(challenge_id: int):
     """One challenge, with its indicators, rubric and attachments"""
-    return _get(challenge_id, caller())
+    return _get(challenge_id, caller(), services.view_challenge)
 
 
 @blp.route(f"/<{ID}:challenge_id>", methods=["PATCH"])

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateTimeLocalField, DecimalField, HiddenField, IntegerField, SelectField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -97,11 +96,6 @@ class ChallengeForm(FlaskForm):
         if rubric:
             data["rubric"] = [{"name": n, "weight": w} for n, w in rubric]
         return data
-
-
-class AttachmentForm(FlaskForm):
-    file = FileField(_l("PDF file (at most 20 MB)"), validators=[DataRequired()])
-    submit = SubmitField(_l("Upload"))
 
 
 class RatioForm(FlaskForm):

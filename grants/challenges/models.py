@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from grants.core import clock
+from grants.core.attachments import AttachmentMixin
 from grants.core.models import Timestamps, Versioned, enum_type
 from grants.extensions import db
 
@@ -173,18 +174,17 @@ class RubricCriterion(db.Model):
     __table_args__ = (sa.CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),)
 
 
-class ChallengeAttachment(db.Model):
+class ChallengeAttachment(AttachmentMixin, db.Model):
     """A PDF stored outside the web root under a generated name."""
 
     __tablename__ = "challenge_attachments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenges.id", ondelete="CASCADE"), index=True)
-    original_filename: Mapped[str] = mapped_column(sa.String(255))
-    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(default=clock.now)
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     challenge: Mapped[Challenge] = relationship(back_populates="attachments")
+
+    download_endpoint = "challenges.attachment"
+
+    @property
+    def download_args(self) -> dict:
+        return {"challenge_id": self.challenge_id, "attachment_id": self.id}

@@ -12,16 +12,16 @@ from sqlalchemy.orm import with_expression
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from grants.challenges import files
-from grants.challenges.validation import Errors, check_version, saving_edit, whole_number
 from grants.challenges.models import (DEFAULT_RUBRIC, PUBLIC_STATES, Challenge, ChallengeAttachment,
                                       ChallengeField, ChallengeIndicator, ChallengeState, RubricCriterion)
-from grants.core import audit, clock
+from grants.core import attachments, audit, clock
 from grants.core.models import AuditEvent
 from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import is_officer
 from grants.core.registry import tick_job
-from grants.core.workflow import fire
+from grants.core.validation import (Errors, FieldSpec, clean_fields, flag, optional_text, saving_edit, whole,
+                                    whole_number)
+from grants.core.workflow import check_version, fire
 from grants.extensions import db
 
 EDITABLE = ("title", "field", "problem", "budget_fen", "enterprise_cofunding_fen", "max_winners",
@@ -45,6 +45,23 @@ def can_see_history(challenge: Challenge, user) -> bool:
     return is_officer(user) or is_owner(challenge, user)
 
 
+def visible_challenge(challenge_id: int, user) -> Challenge | None:
+    """The challenge if ``user`` may see it, else None."""
+    challenge = db.session.get(Challenge, challenge_id)
+    return challenge if challenge is not None and can_see(challenge, user) else None
+
+
+def view_challenge(challenge_id: int, user) -> Challenge | None:
+    """What a challenge's page and the API's ``GET`` show: :func:`visible_challenge`, and
+    for the bureau as the clock has it: a published challenge past its deadline is closed
+    on the way, by the clock as the tick would. That is the clock's own change, committed
+    at once, before the request does anything else."""
+    challenge = visible_challenge(challenge_id, user)
+    if challenge is not None and is_officer(user) and close_if_due(challenge):
+        db.session.commit()
+    return challenge
+
+
 def visible_clause(user):
     """Challenges listed for ``user``: the public board's states; an enterprise's own
     challenges in any state; everything for the bureau. ``None``: the public."""
@@ -56,11 +73,16 @@ def visible_clause(user):
     return public
 
 
+# The bid states that count as "bids so far": set by the bids area, which owns the
+# bids table and its states (drafts and withdrawn bids do not count); no import the other way.
+COUNTED_BID_STATES: tuple[str, ...] = ()
+
+
 def counted_bids():
-    """Bids so far per challenge, as a grouped subquery (drafts and withdrawn bids do not count)."""
-    bids = db.metadata.tables["bids"]  # the bids area owns the table; no import the other way
+    """Bids so far per challenge, as a grouped subquery."""
+    bids = db.metadata.tables["bids"]
     return (sa.select(bids.c.challenge_id, sa.func.count().label("n"))
-            .where(bids.c.state.notin_(("draft", "withdrawn")))
+            .where(bids.c.state.in_(COUNTED_BID_STATES))
             .group_by(bids.c.challenge_id).subquery())
 
 
@@ -100,80 +122,88 @@ def search_challenges(viewer=None, *, q: str = "", field: str | None = None, sta
 
 # drafting ----------------------------------------------------------------------
 
+def _clean_title(errors, data, key, now) -> str:
+    title = (data.get(key) or "").strip()
+    if not title:
+        errors.add(key, _("Title is required."))
+    elif len(title) > 200:
+        errors.add(key, _("Title is longer than 200 characters."))
+    return title
+
+
+def _clean_field(errors, data, key, now):
+    value = data.get(key) or None
+    if value is None:
+        return None
+    try:
+        return ChallengeField(value)
+    except ValueError:
+        errors.add(key, _("Choose a field from the list."))
+        return value
+
+
+def _clean_deadline(errors, data, key, now):
+    deadline = data.get(key)
+    if deadline is not None and not isinstance(deadline, datetime):
+        errors.add(key, _("Bidding deadline is not a date and time."))
+    elif deadline is not None and deadline <= now:
+        errors.add(key, _("The bidding deadline must be in the future."))
+    return deadline
+
+
+def _clean_indicators(errors, data, key, now) -> list[dict]:
+    rows = []
+    for i, row in enumerate(data.get(key) or [], start=1):
+        name = (row.get("name") or "").strip()
+        target = str(row.get("target_value") or "").strip()
+        if not name or not target:
+            errors.add(key, _("Indicator %(n)s needs a name and a target value.", n=i))
+            continue
+        if len(name) > 200 or len(target) > 100 or len(row.get("unit") or "") > 50:
+            errors.add(key, _("Indicator %(n)s is too long.", n=i))
+            continue
+        rows.append({"name": name, "target_value": target, "unit": (row.get("unit") or "").strip(),
+                     "binding": bool(row.get("binding"))})
+    return rows
+
+
+def _clean_rubric(errors, data, key, now) -> list[dict]:
+    rows = []
+    for i, row in enumerate(data.get(key) or [], start=1):
+        name = (row.get("name") or "").strip()
+        weight = whole_number(errors, row, "weight", _l("Weight of criterion %(n)s", n=i), low=1, high=100)
+        if not name or weight is None:
+            errors.add(key, _("Criterion %(n)s needs a name and a weight from 1 to 100.", n=i))
+            continue
+        rows.append({"name": name[:200], "weight": weight})
+    total = sum(r["weight"] for r in rows)
+    if key not in errors.details and total != 100:
+        errors.add(key, _("The rubric weights add up to %(total)s, not 100.", total=total))
+    return rows
+
+
+# A draft's fields, in the order their problems are listed.
+CHALLENGE_FIELDS: dict[str, FieldSpec] = {
+    "title": _clean_title,
+    "field": _clean_field,
+    "problem": optional_text,
+    "budget_fen": whole(_l("Budget offered"), low=1),
+    "enterprise_cofunding_fen": whole(_l("Enterprise co-funding"), low=0),
+    "max_winners": whole(_l("Maximum number of winners"), low=1, high=20, required=True),
+    "pass_mark": whole(_l("Pass mark"), low=0, high=100, required=True),
+    "duration_months": whole(_l("Project duration"), low=1, high=120),
+    "notice_days": whole(_l("Notice period"), low=1, high=60, required=True),
+    "blind_review": flag,
+    "deadline_at": _clean_deadline,
+    "indicators": _clean_indicators,
+    "rubric": _clean_rubric,
+}
+
+
 def clean_challenge(data: dict, *, now: datetime) -> dict:
     """Check a (possibly partial) draft; return cleaned columns and child rows."""
     errors = Errors()
-    out: dict = {}
-    if "title" in data:
-        title = (data.get("title") or "").strip()
-        if not title:
-            errors.add("title", _("Title is required."))
-        elif len(title) > 200:
-            errors.add("title", _("Title is longer than 200 characters."))
-        out["title"] = title
-    if "field" in data:
-        value = data.get("field") or None
-        if value is not None:
-            try:
-                value = ChallengeField(value)
-            except ValueError:
-                errors.add("field", _("Choose a field from the list."))
-        out["field"] = value
-    if "problem" in data:
-        out["problem"] = (data.get("problem") or "").strip() or None
-    if "budget_fen" in data:
-        out["budget_fen"] = whole_number(errors, data, "budget_fen", _l("Budget offered"), low=1)
-    if "enterprise_cofunding_fen" in data:
-        out["enterprise_cofunding_fen"] = whole_number(errors, data, "enterprise_cofunding_fen",
-                                               _l("Enterprise co-funding"), low=0)
-    if "max_winners" in data:
-        out["max_winners"] = whole_number(errors, data, "max_winners", _l("Maximum number of winners"),
-                                  low=1, high=20, required=True)
-    if "pass_mark" in data:
-        out["pass_mark"] = whole_number(errors, data, "pass_mark", _l("Pass mark"), low=0, high=100,
-                                        required=True)
-    if "duration_months" in data:
-        out["duration_months"] = whole_number(errors, data, "duration_months", _l("Project duration"),
-                                              low=1, high=120)
-    if "notice_days" in data:
-        out["notice_days"] = whole_number(errors, data, "notice_days", _l("Notice period"), low=1, high=60,
-                                          required=True)
-    if "blind_review" in data:
-        out["blind_review"] = bool(data.get("blind_review"))
-    if "deadline_at" in data:
-        deadline = data.get("deadline_at")
-        if deadline is not None and not isinstance(deadline, datetime):
-            errors.add("deadline_at", _("Bidding deadline is not a date and time."))
-        elif deadline is not None and deadline <= now:
-            errors.add("deadline_at", _("The bidding deadline must be in the future."))
-        out["deadline_at"] = deadline
-    if "indicators" in data:
-        rows = []
-        for i, row in enumerate(data.get("indicators") or [], start=1):
-            name = (row.get("name") or "").strip()
-            target = str(row.get("target_value") or "").strip()
-            if not name or not target:
-                errors.add("indicators", _("Indicator %(n)s needs a name and a target value.", n=i))
-                continue
-            if len(name) > 200 or len(target) > 100 or len(row.get("unit") or "") > 50:
-                errors.add("indicators", _("Indicator %(n)s is too long.", n=i))
-                continue
-            rows.append({"name": name, "target_value": target, "unit": (row.get("unit") or "").strip(),
-                         "binding": bool(row.get("binding"))})
-        out["indicators"] = rows
-    if "rubric" in data:
-        rows = []
-        for i, row in enumerate(data.get("rubric") or [], start=1):
-            name = (row.get("name") or "").strip()
-            weight = whole_number(errors, row, "weight", _l("Weight of criterion %(n)s", n=i), low=1, high=100)
-            if not name or weight is None:
-                errors.add("rubric", _("Criterion %(n)s needs a name and a weight from 1 to 100.", n=i))
-                continue
-            rows.append({"name": name[:200], "weight": weight})
-        total = sum(r["weight"] for r in rows)
-        if "rubric" not in errors.details and total != 100:
-            errors.add("rubric", _("The rubric weights add up to %(total)s, not 100.", total=total))
-        out["rubric"] = rows
+    out = clean_fields(CHALLENGE_FIELDS, data, errors, now)
     errors.raise_if_any()
     return out
 
@@ -267,12 +297,7 @@ def set_cofunding_ratio(challenge: Challenge, *, actor, own: int | None, public:
 def add_attachment(challenge: Challenge, *, actor, stream, filename: str) -> ChallengeAttachment:
     if not can_edit(challenge, actor):
         raise Refused(_("Attachments can only be added to a draft, by its owner."))
-    stored = files.store_pdf(stream, filename)
-    attachment = ChallengeAttachment(challenge=challenge, uploaded_by_id=actor.id, **stored)
-    db.session.add(attachment)
-    db.session.flush()
-    audit.record(challenge, "add_attachment", actor=actor, evidence=stored)
-    return attachment
+    return attachments.attach_pdf(challenge, actor=actor, stream=stream, filename=filename)
 
 
 def close_if_due(challenge: Challenge) -> bool:

@@ -1,24 +1,26 @@
 """Challenge pages: the public board, a challenge's page, drafting and the transitions."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from grants.challenges import bp, files, services
-from grants.challenges.services import can_see, is_owner, with_bid_counts
-from grants.challenges.forms import AttachmentForm, ChallengeForm, RatioForm
-from grants.challenges.models import (FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeAttachment,
-                                      ChallengeField, ChallengeState)
+from grants.challenges import bp, services
+from grants.challenges.services import is_owner, with_bid_counts
+from grants.challenges.forms import ChallengeForm, RatioForm
+from grants.challenges.models import FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeField, ChallengeState
 from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
-from grants.core import audit, clock
+from grants.core import attachments, audit, clock
 from grants.core.permissions import is_officer, role_required
+from grants.core.forms import AttachmentForm
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
-from grants.core.web import perform
+from grants.core.web import perform, upload_attachment
 from grants.extensions import db
 
 add_nav(_l("Challenge board"), "challenges.board", {"*"}, order=10)
@@ -37,8 +39,16 @@ FORM_FIELDS = {"deadline_at": "deadline", "budget_fen": "budget_yuan",
 
 
 def get_visible(challenge_id: int) -> Challenge:
-    challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None or not can_see(challenge, current_user):
+    challenge = services.visible_challenge(challenge_id, current_user)
+    if challenge is None:
+        abort(404)
+    return challenge
+
+
+def get_current(challenge_id: int) -> Challenge:
+    """For a page showing the challenge: as the clock has it (see ``services.view_challenge``)."""
+    challenge = services.view_challenge(challenge_id, current_user)
+    if challenge is None:
         abort(404)
     return challenge
 
@@ -68,11 +78,7 @@ def board():
 
 @bp.get("/<int:challenge_id>")
 def show(challenge_id: int):
-    challenge = get_visible(challenge_id)
-    if is_officer(current_user) and challenge.state == ChallengeState.published:
-        # An officer opening a challenge whose deadline has passed closes it then.
-        if services.close_if_due(challenge):
-            db.session.commit()
+    challenge = get_current(challenge_id)
     sections = [s for s in (fn(challenge, current_user) for fn in PAGE_SECTIONS) if s]
     transitions = (CHALLENGE_WORKFLOW.available(challenge, current_user)
                    if current_user.is_authenticated else [])
@@ -158,24 +164,17 @@ def upload(challenge_id: int):
     challenge = get_visible(challenge_id)
     if not is_owner(challenge, current_user):
         abort(404)
-    form = AttachmentForm()
-    if form.validate_on_submit():
-        perform(lambda: services.add_attachment(challenge, actor=current_user, stream=form.file.data.stream,
-                                                filename=form.file.data.filename),
-                _("Attachment uploaded."))
-    else:
-        flash(_("Choose a PDF file to upload."), "danger")
+    upload_attachment(partial(services.add_attachment, challenge, actor=current_user))
     return redirect(url_for("challenges.show", challenge_id=challenge.id))
 
 
 @bp.get("/<int:challenge_id>/attachments/<int:attachment_id>")
 def attachment(challenge_id: int, attachment_id: int):
     challenge = get_visible(challenge_id)
-    att = db.session.get(ChallengeAttachment, attachment_id)
-    if att is None or att.challenge_id != challenge.id:
+    found = attachments.find_attachment(challenge, attachment_id)
+    if found is None:
         abort(404)
-    return send_file(files.path_of(att.stored_name), mimetype="application/pdf", as_attachment=True,
-                     download_name=att.original_filename)
+    return attachments.send_attachment(found)
 
 
 # lists for enterprises and officers --------------------------------------------------

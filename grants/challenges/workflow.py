@@ -3,13 +3,12 @@
 This area declares the front half: submit, return_for_revision, publish,
 close_bidding and withdraw. Areas further down the line (expert review,
 award) add theirs with :func:`add_challenge_transitions`, which rebuilds the
-one shared :data:`CHALLENGE_WORKFLOW` in place (same object, so every
+machine of the one shared :data:`CHALLENGE_WORKFLOW` in place
+(:meth:`~grants.core.workflow.Workflow.extend`: the same object, so every
 reference to it sees the new transitions). The state enum already holds
 every state of the design.
 """
 from __future__ import annotations
-
-import dataclasses
 
 from flask_babel import lazy_gettext as _l
 
@@ -62,20 +61,9 @@ Challenge.__workflow__ = CHALLENGE_WORKFLOW
 
 def add_challenge_transitions(*transitions: Transition) -> None:
     """Add transitions (e.g. start_review, propose_award) to the shared workflow."""
-    known = {t.name for t in CHALLENGE_TRANSITIONS}
-    CHALLENGE_TRANSITIONS.extend(t for t in transitions if t.name not in known)
-    _rebuild()
+    CHALLENGE_WORKFLOW.extend(*transitions)
 
 
 def add_challenge_effects(name: str, *effects) -> None:
     """Run ``effects`` after transition ``name`` too (e.g. bids closing with a withdrawn challenge)."""
-    for i, t in enumerate(CHALLENGE_TRANSITIONS):
-        if t.name == name:
-            new = tuple(e for e in effects if e not in t.effects)
-            CHALLENGE_TRANSITIONS[i] = dataclasses.replace(t, effects=t.effects + new)
-    _rebuild()
-
-
-def _rebuild() -> None:
-    rebuilt = Workflow("challenge", CHALLENGE_STATES, S.draft.value, CHALLENGE_TRANSITIONS)
-    CHALLENGE_WORKFLOW.__dict__.update(rebuilt.__dict__)
+    CHALLENGE_WORKFLOW.add_effects(name, *effects)

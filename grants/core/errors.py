@@ -1,6 +1,12 @@
 """Domain errors that carry a message for the user."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
+# What a user is told who lost a race: someone saved the same record first.
+CHANGED_MESSAGE = _l("Someone else changed this record while you were working on it. "
+                     "Reload the page to see the current version, then try again.")
+
 
 class DomainError(Exception):
     """A refusal with a message in the user's language."""
@@ -41,6 +47,9 @@ class ChangedUnderYou(DomainError):
 
     status = 409
     code = "conflict"
+
+    def __init__(self, message=CHANGED_MESSAGE, *, details=None):
+        super().__init__(message, details=details)
 
 
 class NotFound(DomainError):

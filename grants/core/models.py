@@ -1,4 +1,4 @@
-"""Shared column helpers and the audit event model."""
+"""Shared column helpers, the objection states and the audit event model."""
 from __future__ import annotations
 
 import enum
@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from grants.core import clock
@@ -38,6 +39,21 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.version}
+
+
+# An objection (异议) to a list entry or to a proposed award: open until the
+# bureau upholds or dismisses it.
+class ObjectionState(enum.StrEnum):
+    open = "open"
+    upheld = "upheld"
+    dismissed = "dismissed"
+
+
+OBJECTION_STATE_LABELS = {
+    ObjectionState.open: _l("open"),
+    ObjectionState.upheld: _l("upheld"),
+    ObjectionState.dismissed: _l("dismissed"),
+}
 
 
 class AuditEvent(db.Model):

@@ -6,11 +6,12 @@ from flask import Flask, g, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import refresh as refresh_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from grants.core import clock, display, permissions
-from grants.core.errors import DomainError, json_error
+from grants.core.errors import CHANGED_MESSAGE, DomainError, json_error
 from grants.core.permissions import is_officer
 from grants.core.i18n import select_locale, translation_directories
 from grants.core.registry import nav_for
@@ -36,8 +37,6 @@ def init_extensions(app: Flask) -> None:
         _tune_sqlite(db.engine)
     _init_templates(app)
     _init_error_pages(app)
-
-    from flask_babel import lazy_gettext as _l
 
     login_manager.login_message = _l("Please sign in to see this page.")
 
@@ -108,60 +107,51 @@ def _init_templates(app: Flask) -> None:
         }
 
 
+# Errors answered with a page, or with the API's JSON error under /api/: what, and why.
+ERROR_PAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("Your account may not open this page.")),
+    404: (_l("Not found"), _l("There is no such page, or it is not visible to you.")),
+    405: (_l("Not allowed"), _l("This page does not accept that kind of request.")),
+    413: (_l("Too large"), _l("The upload is larger than allowed.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a minute and try again.")),
+}
+CSRF_PAGE = (_l("Form expired"), _l("The form was missing its security token or it expired. "
+                                    "Go back, reload the page and submit again."))
+SERVER_ERROR_PAGE = (_l("Something went wrong"),
+                     _l("The server could not complete the request. Nothing was saved. "
+                        "Please try again; if it keeps happening, tell the administrator."))
+
+
+def _error_page(status: int, title, message, *, code: str | None = None, details=None):
+    if request.path.startswith("/api/"):
+        return json_error(status, message, code=code, details=details)
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _answer(status: int, title, message, *, rollback: bool = False):
+    def handler(err):
+        if rollback:
+            db.session.rollback()
+        return _error_page(status, title, message)
+
+    return handler
+
+
 def _init_error_pages(app: Flask) -> None:
-    def page(status: int, title: str, message: str, *, code: str | None = None, details=None):
-        if request.path.startswith("/api/"):
-            return json_error(status, message, code=code, details=details)
-        return render_template("errors/error.html", status=status, title=title, message=message), status
-
-    @app.errorhandler(400)
-    def bad_request(err):
-        return page(400, _("Bad request"), _("The request could not be understood."))
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(err):
-        return page(400, _("Form expired"),
-                    _("The form was missing its security token or it expired. "
-                      "Go back, reload the page and submit again."))
-
-    @app.errorhandler(403)
-    def forbidden(err):
-        return page(403, _("Not allowed"), _("Your account may not open this page."))
-
-    @app.errorhandler(404)
-    def not_found(err):
-        return page(404, _("Not found"), _("There is no such page, or it is not visible to you."))
-
-    @app.errorhandler(405)
-    def method_not_allowed(err):
-        return page(405, _("Not allowed"), _("This page does not accept that kind of request."))
-
-    @app.errorhandler(413)
-    def too_large(err):
-        return page(413, _("Too large"), _("The upload is larger than allowed."))
-
-    @app.errorhandler(429)
-    def too_many(err):
-        return page(429, _("Too many attempts"),
-                    _("Too many attempts in a short time. Wait a minute and try again."))
-
-    @app.errorhandler(500)
-    def server_error(err):
-        db.session.rollback()
-        return page(500, _("Something went wrong"),
-                    _("The server could not complete the request. Nothing was saved. "
-                      "Please try again; if it keeps happening, tell the administrator."))
+    for status, (title, message) in ERROR_PAGES.items():
+        app.register_error_handler(status, _answer(status, title, message))
+    app.register_error_handler(CSRFError, _answer(400, *CSRF_PAGE))
+    app.register_error_handler(500, _answer(500, *SERVER_ERROR_PAGE, rollback=True))
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         db.session.rollback()
-        return page(err.status, _("Not possible"), str(err), code=err.code, details=err.details)
+        return _error_page(err.status, _("Not possible"), str(err), code=err.code, details=err.details)
 
     @app.errorhandler(sa.exc.IntegrityError)
     def lost_race(err):
         # The rules are checked before writing; a constraint that still fires
         # means someone else wrote the same thing a moment earlier.
         db.session.rollback()
-        return page(409, _("Not possible"),
-                    _("Someone else changed this record while you were working on it. "
-                      "Reload the page to see the current version, then try again."), code="conflict")
+        return _error_page(409, _("Not possible"), CHANGED_MESSAGE, code="conflict")

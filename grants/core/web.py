@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import flash
+from flask_babel import gettext as _
 
 from grants.core.errors import DomainError, ValidationFailed
 from grants.extensions import db
@@ -52,3 +53,16 @@ def perform(action: Callable[[], Any], success=None, *, form=None, mapping: dict
     if success is not None:
         flash(success, "success")
     return Outcome(True, value)
+
+
+def upload_attachment(add: Callable[..., Any]) -> Outcome:
+    """The POST of an attachment form: ``add(stream=, filename=)`` stores the PDF, in one
+    commit; a missing file or a refusal is flashed."""
+    from grants.core.forms import AttachmentForm
+
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a PDF file to upload."), "danger")
+        return Outcome(False)
+    upload = form.file.data
+    return perform(lambda: add(stream=upload.stream, filename=upload.filename), _("Attachment uploaded."))

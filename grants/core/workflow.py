@@ -17,6 +17,7 @@ in the user's language; nothing has changed then.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -81,18 +82,25 @@ WORKFLOWS: dict[str, "Workflow"] = {}  # by object type, for labels in histories
 class Workflow:
     def __init__(self, object_type: str, states: dict[str, Any], initial: str,
                  transitions: Iterable[Transition]):
-        WORKFLOWS[object_type] = self
         self.object_type = object_type
         self.states = states
-        self.transitions = {t.name: t for t in transitions}
-        for t in self.transitions.values():
-            unknown = {t.dest, *t.source} - set(states)
+        self.initial = initial
+        self.rebuild(transitions)
+        WORKFLOWS[object_type] = self
+
+    def rebuild(self, transitions: Iterable[Transition]) -> None:
+        """Build the machine for ``transitions``, in place: every reference to this
+        workflow (models' ``__workflow__``, :data:`WORKFLOWS`) sees the new set."""
+        transitions = {t.name: t for t in transitions}
+        for t in transitions.values():
+            unknown = {t.dest, *t.source} - set(self.states)
             if unknown:
-                raise ValueError(f"{object_type}.{t.name}: unknown states {unknown}")
+                raise ValueError(f"{self.object_type}.{t.name}: unknown states {unknown}")
+        self.transitions = transitions
         self.machine = Machine(
             model=None,
-            states=list(states),
-            initial=initial,
+            states=list(self.states),
+            initial=self.initial,
             transitions=[
                 {
                     "trigger": t.name,
@@ -101,12 +109,25 @@ class Workflow:
                     "conditions": [self._guards_pass],
                     "after": [self._run_effects],
                 }
-                for t in self.transitions.values()
+                for t in transitions.values()
             ],
             auto_transitions=False,
             send_event=True,
             model_attribute="state",
         )
+
+    def extend(self, *transitions: Transition) -> None:
+        """Add transitions a later area declares (review, award); a name already
+        known keeps its first declaration."""
+        added = [t for t in transitions if t.name not in self.transitions]
+        self.rebuild([*self.transitions.values(), *added])
+
+    def add_effects(self, name: str, *effects: Callable[[Attempt], None]) -> None:
+        """Run ``effects`` after transition ``name`` too (each effect once)."""
+        t = self.transitions[name]
+        new = tuple(e for e in effects if e not in t.effects)
+        self.rebuild(dataclasses.replace(t, effects=t.effects + new) if other is t else other
+                     for other in self.transitions.values())
 
     # transitions callbacks -------------------------------------------------
     @staticmethod
@@ -159,18 +180,51 @@ def workflow_of(obj) -> Workflow:
     return wf
 
 
+def check_version(obj, expected_version) -> None:
+    """Optimistic concurrency: refuse when ``obj`` (a :class:`~grants.core.models.Versioned`)
+    is no longer at the version the user saw; None or "" means the caller does not know it."""
+    if expected_version in (None, ""):
+        return
+    try:
+        seen_version = int(expected_version)
+    except (TypeError, ValueError):
+        raise Refused(_("The form was damaged (its version is not a number). Reload the page.")) from None
+    if obj.version != seen_version:
+        raise ChangedUnderYou()
+
+
 def fire(obj, name: str, actor, *, comment: str | None = None,
          expected_version: int | None = None, **data) -> audit.AuditEvent:
     """Fire transition ``name`` on ``obj`` as ``actor``; see the module doc."""
     wf = workflow_of(obj)
     comment = (comment or "").strip() or None
-    if expected_version not in (None, ""):
-        try:
-            seen_version = int(expected_version)
-        except (TypeError, ValueError):
-            raise Refused(_("The form was damaged (its version is not a number). Reload the page.")) from None
-        if obj.version != seen_version:
-            raise ChangedUnderYou(_changed_message())
+    check_version(obj, expected_version)
+    t = _allowed_transition(wf, obj, name, actor, comment)
+    current = str(obj.state)
+    attempt = Attempt(obj, actor, t, comment, clock.now(), data)
+    try:
+        moved = wf.machine.events[name].trigger(obj, attempt=attempt)
+        if not moved:
+            raise Refused(attempt.refusal or _("The action was refused."),
+                          details={"evidence": attempt.evidence})
+        event = audit.record(obj, name, actor=actor, from_state=current, to_state=obj.state,
+                             comment=comment, evidence=attempt.evidence or None)
+        db.session.flush()
+    except StaleDataError:
+        raise ChangedUnderYou() from None
+    except Exception:
+        # transitions does not undo a state change when a later step fails;
+        # the caller's transaction rollback does, and the object must not
+        # keep the new state in memory meanwhile.
+        if str(obj.state) != current:
+            obj.state = current
+        raise
+    return event
+
+
+def _allowed_transition(wf: Workflow, obj, name: str, actor, comment: str | None) -> Transition:
+    """The transition ``name`` if it exists, the actor may fire it, the object's state
+    allows it and a required comment is given (guards aside); otherwise the refusal."""
     t = wf.transitions.get(name)
     if t is None:
         raise Refused(_("There is no action called “%(name)s”.", name=name))
@@ -185,28 +239,4 @@ def fire(obj, name: str, actor, *, comment: str | None = None,
         )
     if t.comment_required and not comment:
         raise Refused(_("“%(action)s” needs a comment giving the reason.", action=t.label))
-
-    attempt = Attempt(obj, actor, t, comment, clock.now(), data)
-    try:
-        moved = wf.machine.events[name].trigger(obj, attempt=attempt)
-        if not moved:
-            raise Refused(attempt.refusal or _("The action was refused."),
-                          details={"evidence": attempt.evidence})
-        event = audit.record(obj, name, actor=actor, from_state=current, to_state=obj.state,
-                             comment=comment, evidence=attempt.evidence or None)
-        db.session.flush()
-    except StaleDataError:
-        raise ChangedUnderYou(_changed_message()) from None
-    except Exception:
-        # transitions does not undo a state change when a later step fails;
-        # the caller's transaction rollback does, and the object must not
-        # keep the new state in memory meanwhile.
-        if str(obj.state) != current:
-            obj.state = current
-        raise
-    return event
-
-
-def _changed_message() -> str:
-    return _("Someone else changed this record while you were working on it. "
-             "Reload the page to see the current version, then try again.")
+    return t

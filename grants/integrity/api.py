@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from grants.api.auth import require_role
 from grants.api.base import ID, SelectPage, add_history, api_blueprint
 from grants.api.schemas import ApiSchema, QuerySchema, UtcDateTime
 from grants.core import clock
-from grants.core.codes import normalize_code
 from grants.core.errors import NotFound
 from grants.extensions import db
 from grants.integrity import services
-from grants.integrity.models import EntryStatus, IntegrityEntry, ListKind, SubjectType, in_force_clause
+from grants.integrity.models import EntryStatus, IntegrityEntry, ListKind, SubjectType
 
 OFFICERS = ("officer", "admin")
 
@@ -79,17 +77,6 @@ def _get(entry_id: int) -> IntegrityEntry:
     return entry
 
 
-def _status_clause(status: str, today):
-    revoked = IntegrityEntry.revoked_at.is_not(None)
-    live = IntegrityEntry.revoked_at.is_(None)
-    return {
-        EntryStatus.revoked.value: revoked,
-        EntryStatus.in_force.value: in_force_clause(today),
-        EntryStatus.pending.value: sa.and_(live, IntegrityEntry.start_on > today),
-        EntryStatus.expired.value: sa.and_(live, IntegrityEntry.end_on.is_not(None), IntegrityEntry.end_on < today),
-    }[status]
-
-
 @blp.route("/entries", methods=["GET"])
 @blp.arguments(EntryFilters, location="query")
 @blp.response(200, EntrySchema(many=True))
@@ -97,17 +84,8 @@ def _status_clause(status: str, today):
 def list_entries(filters):
     """List entries, newest first"""
     require_role(*OFFICERS)
-    query = sa.select(IntegrityEntry).order_by(IntegrityEntry.id.desc())
-    if filters.get("list"):
-        query = query.where(IntegrityEntry.list == filters["list"])
-    if filters.get("status"):
-        query = query.where(_status_clause(filters["status"], clock.today()))
-    if filters.get("code"):
-        query = query.where(IntegrityEntry.subject_code == normalize_code(filters["code"]))
-    if filters.get("q"):
-        like = f"%{filters['q'].strip()}%"
-        query = query.where(sa.or_(IntegrityEntry.subject_name.ilike(like), IntegrityEntry.subject_code.ilike(like)))
-    return query
+    return services.search_entries(q=filters.get("q", ""), code=filters.get("code"),
+                                   list_kind=filters.get("list"), status=filters.get("status"))
 
 
 @blp.route("/entries", methods=["POST"])

@@ -209,7 +209,35 @@ def import_entries(data: bytes, *, file_name: str, actor=None, skip_invalid: boo
     report = ImportReport(file_name=file_name[:255], sha256=hashlib.sha256(data).hexdigest())
     header, rows = read_rows(decode(data))
     report.rows = len(rows)
+    valid = _validate_rows(header, rows, report, progress)
+    if report.errors and not skip_invalid:
+        return report
+    report.skipped_invalid = len(report.errors)
 
+    now = clock.now()
+    actor_id = getattr(actor, "id", None)
+    new_rows = _new_rows(valid, report, {"created_by_id": actor_id, "created_at": now, "updated_at": now})
+    batch = IntegrityImport(file_name=report.file_name, sha256=report.sha256, rows=report.rows,
+                            added=report.added, already_present=report.already_present,
+                            skipped_invalid=report.skipped_invalid, created_by_id=actor_id, created_at=now)
+    db.session.add(batch)
+    db.session.flush()
+    black_in_force = _link_to_batch(new_rows, batch, now)
+    _insert(new_rows, progress)
+    applied = apply_due_effects(actor, import_id=batch.id) if black_in_force and BLACK_EFFECTS else 0
+    audit.record(batch, "import", actor=actor, evidence={
+        "file_name": report.file_name, "sha256": report.sha256, "rows": report.rows, "added": report.added,
+        "already_present": report.already_present, "skipped_invalid": report.skipped_invalid,
+        "black_in_force_added": black_in_force, "effects_applied": applied,
+        "invalid_lines": [e.line for e in report.errors][:1000],
+    })
+    report.written = True
+    report.batch = batch
+    return report
+
+
+def _validate_rows(header, rows, report: ImportReport, progress: Progress | None) -> list[tuple[int, dict]]:
+    """The valid rows, cleaned, with their line numbers; each bad row goes into the report."""
     valid: list[tuple[int, dict]] = []
     bar = _progress(progress, len(rows), "validate")
     for line, row in rows:
@@ -219,28 +247,27 @@ def import_entries(data: bytes, *, file_name: str, actor=None, skip_invalid: boo
             report.errors.append(RowError(line, str(exc)))
         bar.update(1)
     bar.close()
-    if report.errors and not skip_invalid:
-        return report
-    report.skipped_invalid = len(report.errors)
+    return valid
 
+
+def _new_rows(valid: list[tuple[int, dict]], report: ImportReport, stamps: dict) -> list[dict]:
+    """The rows not stored yet (nor repeated earlier in the file), counted in the report."""
     existing = _existing_identities(values["subject_code"] for _line, values in valid)
     new_rows = []
-    now = clock.now()
-    actor_id = getattr(actor, "id", None)
     for _line, values in valid:
         key = _identity(values)
         if key in existing:
             report.already_present += 1
             continue
         existing.add(key)
-        new_rows.append({**values, "created_by_id": actor_id, "created_at": now, "updated_at": now})
+        new_rows.append({**values, **stamps})
     report.added = len(new_rows)
+    return new_rows
 
-    batch = IntegrityImport(file_name=report.file_name, sha256=report.sha256, rows=report.rows,
-                            added=report.added, already_present=report.already_present,
-                            skipped_invalid=report.skipped_invalid, created_by_id=actor_id, created_at=now)
-    db.session.add(batch)
-    db.session.flush()
+
+def _link_to_batch(new_rows: list[dict], batch: IntegrityImport, now) -> int:
+    """Point the rows at their batch; return how many are black entries in force today
+    (their effects are applied after the insert, unless no effect is registered)."""
     today = clock.today()
     black_in_force = 0
     for r in new_rows:
@@ -250,6 +277,10 @@ def import_entries(data: bytes, *, file_name: str, actor=None, skip_invalid: boo
             black_in_force += 1
             if not BLACK_EFFECTS:
                 r["effects_applied_at"] = now  # nothing to apply
+    return black_in_force
+
+
+def _insert(new_rows: list[dict], progress: Progress | None) -> None:
     bar = _progress(progress, len(new_rows), "insert")
     try:
         with db.session.begin_nested():
@@ -262,17 +293,6 @@ def import_entries(data: bytes, *, file_name: str, actor=None, skip_invalid: boo
     if len(new_rows) > 10_000 and db.session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, so that the check's lookups use the index at once.
         db.session.execute(sa.text("ANALYZE integrity_entries"))
-
-    applied = apply_due_effects(actor, import_id=batch.id) if black_in_force and BLACK_EFFECTS else 0
-    audit.record(batch, "import", actor=actor, evidence={
-        "file_name": report.file_name, "sha256": report.sha256, "rows": report.rows, "added": report.added,
-        "already_present": report.already_present, "skipped_invalid": report.skipped_invalid,
-        "black_in_force_added": black_in_force, "effects_applied": applied,
-        "invalid_lines": [e.line for e in report.errors][:1000],
-    })
-    report.written = True
-    report.batch = batch
-    return report
 
 
 INSERT_COLUMNS = ("list", "subject_type", "subject_code", "subject_name", "reason", "basis", "authority",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
 from grants.core.history import add_state_labels
-from grants.core.models import Timestamps, Versioned, enum_type
+from grants.core.models import OBJECTION_STATE_LABELS, ObjectionState, Timestamps, Versioned, enum_type
 from grants.extensions import db
 from grants.integrity.workflow import OBJECTION_WORKFLOW
 
@@ -147,19 +147,6 @@ class IntegrityImport(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     created_by = relationship("User")
-
-
-class ObjectionState(enum.StrEnum):
-    open = "open"
-    upheld = "upheld"
-    dismissed = "dismissed"
-
-
-OBJECTION_STATE_LABELS = {
-    ObjectionState.open: _l("open"),
-    ObjectionState.upheld: _l("upheld"),
-    ObjectionState.dismissed: _l("dismissed"),
-}
 
 
 class IntegrityObjection(Versioned, Timestamps, db.Model):

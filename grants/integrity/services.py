@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from grants.core import audit, clock
+from grants.core import attachments, audit, clock
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
 from grants.core.files import write_file
 from grants.core.errors import Forbidden, Refused, ValidationFailed
@@ -19,13 +18,48 @@ from grants.extensions import db
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.integrity.effects import BLACK_EFFECTS, apply_black_effects, effects_that_may_hit
-from grants.integrity.models import (IntegrityEntry, IntegrityObjection, ListKind, ObjectionFile,
-                                     ObjectionState, SubjectType, in_force_clause)
+from grants.integrity.models import (EntryStatus, IntegrityEntry, IntegrityObjection, ListKind, ObjectionFile,
+                                     ObjectionState, SubjectType, in_force_clause, status_clause)
 
 
 def _fail(field: str, label, problem) -> None:
     message = _("%(field)s %(problem)s", field=label, problem=problem)
     raise ValidationFailed(message, details={field: message})
+
+
+def _member(enum_cls, value):
+    """``value`` as a member of ``enum_cls``, or None when it is not one (a filter left out)."""
+    return enum_cls(value) if value in enum_cls.__members__.values() else None
+
+
+def search_entries(*, q: str = "", code: str | None = None, list_kind: str | None = None,
+                   subject_type: str | None = None, status: str | None = None,
+                   expiring_within_days: int | None = None, on: date | None = None):
+    """The lists' query, newest first (the officers' page and the API): part of the name,
+    code or basis; an exact code; the list; the kind of subject; the status on ``on``
+    (today by default); in force and ending within so many days. A filter whose value
+    is not one of its choices is left out."""
+    on = on or clock.today()
+    query = sa.select(IntegrityEntry).order_by(IntegrityEntry.id.desc())
+    q = (q or "").strip()
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(IntegrityEntry.subject_name.ilike(like),
+                                   IntegrityEntry.subject_code.ilike(like.upper()),
+                                   IntegrityEntry.basis.ilike(like)))
+    if code:
+        query = query.where(IntegrityEntry.subject_code == normalize_code(code))
+    list_kind, subject_type, status = (_member(ListKind, list_kind), _member(SubjectType, subject_type),
+                                       _member(EntryStatus, status))
+    if list_kind:
+        query = query.where(IntegrityEntry.list == list_kind)
+    if subject_type:
+        query = query.where(IntegrityEntry.subject_type == subject_type)
+    if status:
+        query = query.where(status_clause(status, on))
+    if expiring_within_days is not None:
+        query = query.where(in_force_clause(on), IntegrityEntry.end_on <= on + timedelta(days=expiring_within_days))
+    return query
 
 
 TEXT_FIELDS = (  # name, label, longest allowed
@@ -198,8 +232,7 @@ def revoke_entry(entry: IntegrityEntry, *, actor, reason: str) -> IntegrityEntry
 
 # objections -----------------------------------------------------------------
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
+MAX_ATTACHMENT_BYTES = attachments.MAX_BYTES  # the one limit for every uploaded PDF
 
 
 def subject_keys_of(user) -> set[tuple[SubjectType, str]]:
@@ -245,7 +278,7 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
         name = (filename or "").strip()[-255:] or "attachment.pdf"
         if len(data) > MAX_ATTACHMENT_BYTES:
             _fail("files", _l("Attachment %(name)s", name=name), _l("is larger than 20 MB"))
-        if not data.startswith(PDF_MAGIC):
+        if not data.startswith(attachments.PDF_MAGIC):
             _fail("files", _l("Attachment %(name)s", name=name), _l("is not a PDF file"))
         contents.append((name, data))
     objection = IntegrityObjection(entry=entry, reasons=reasons, filed_by_id=actor.id,
@@ -264,9 +297,7 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
 
 
 def attachment_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "integrity"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return attachments.upload_folder("integrity")
 
 
 def decide_objection(objection: IntegrityObjection, decision: str, *, actor, answer: str,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import (Response, abort, current_app, flash, redirect, render_template, request, send_file,
@@ -23,10 +22,9 @@ from grants.extensions import db
 from grants.integrity import bp, services
 from grants.integrity.forms import EntryForm, ImportForm, ObjectionForm, RevokeForm
 from grants.integrity.imports import FileRefused, export_entries, import_entries
-from grants.integrity.models import (LIST_LABELS, OBJECTION_STATE_LABELS, STATUS_LABELS, EntryStatus,
-                                     IntegrityEntry, IntegrityImport, IntegrityObjection, ListKind,
-                                     ObjectionFile, ObjectionState, SubjectType, in_force_clause,
-                                     status_clause)
+from grants.integrity.models import (LIST_LABELS, OBJECTION_STATE_LABELS, STATUS_LABELS, IntegrityEntry,
+                                     IntegrityImport, IntegrityObjection, ObjectionFile, ObjectionState,
+                                     SubjectType)
 from grants.integrity.sections import render_sections
 
 add_nav(_l("Integrity lists"), "integrity.entries", {"officer", "admin"}, order=60)
@@ -44,21 +42,9 @@ FIELD_NAMES = {"list": "list_kind"}
 def entries():
     today = clock.today()
     filters = {k: request.args.get(k, "").strip() for k in ("q", "list", "status", "expiring", "type")}
-    query = sa.select(IntegrityEntry).order_by(IntegrityEntry.id.desc())
-    if filters["q"]:
-        like = f"%{filters['q']}%"
-        query = query.where(sa.or_(IntegrityEntry.subject_name.ilike(like),
-                                   IntegrityEntry.subject_code.ilike(like.upper()),
-                                   IntegrityEntry.basis.ilike(like)))
-    if filters["list"] in ListKind.__members__:
-        query = query.where(IntegrityEntry.list == ListKind(filters["list"]))
-    if filters["type"] in SubjectType.__members__:
-        query = query.where(IntegrityEntry.subject_type == SubjectType(filters["type"]))
-    if filters["status"] in EntryStatus.__members__:
-        query = query.where(status_clause(EntryStatus(filters["status"]), today))
-    if filters["expiring"]:
-        query = query.where(in_force_clause(today),
-                            IntegrityEntry.end_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS))
+    query = services.search_entries(q=filters["q"], list_kind=filters["list"], subject_type=filters["type"],
+                                    status=filters["status"], on=today,
+                                    expiring_within_days=EXPIRY_WINDOW_DAYS if filters["expiring"] else None)
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("integrity/entries.html", page=page, filters=filters, today=today,
                            list_labels=LIST_LABELS, status_labels=STATUS_LABELS)
@@ -344,9 +330,8 @@ def objection_file(objection_id: int, file_id: int):
 def officer_panel(user):
     today = clock.today()
     expiring = db.session.scalars(
-        sa.select(IntegrityEntry).where(in_force_clause(today),
-                                        IntegrityEntry.end_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS))
-        .order_by(IntegrityEntry.end_on).limit(10)).all()
+        services.search_entries(expiring_within_days=EXPIRY_WINDOW_DAYS, on=today)
+        .order_by(None).order_by(IntegrityEntry.end_on).limit(10)).all()
     # Open objections are counted with the award objections (grants.reviews.dashboard).
     return Markup(render_template("integrity/_panel.html", expiring=expiring, window=EXPIRY_WINDOW_DAYS))
 

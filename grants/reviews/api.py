@@ -27,10 +27,9 @@ from grants.reviews.conflicts import new_seed
 from grants.reviews.models import (AssignmentState, Objection, ObjectionState, Opinion, Review, ReviewAssignment,
                                    ReviewState)
 from grants.reviews.tables import officer_table
+from grants.reviews.workflow import CHALLENGE_ACTIONS
 
 OFFICER = "officer"
-# What the officer does to a challenge from the review panel, as on the page.
-CHALLENGE_ACTIONS = ("start_review", "confirm_award", "declare_failed")
 
 blp = api_blueprint("reviews", __name__, "/reviews",
                     description="Expert review (专家评审): assignments, scores, ranking, award, notice, objections.")

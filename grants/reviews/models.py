@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.challenges.models import FIELD_LABELS, ChallengeField
-from grants.core.models import Timestamps, Versioned, enum_type
+from grants.core.models import OBJECTION_STATE_LABELS, ObjectionState, Timestamps, Versioned, enum_type
 from grants.extensions import db
 
 
@@ -198,19 +198,6 @@ class AwardNotice(Timestamps, db.Model):
     challenge = relationship("Challenge")
 
     __table_args__ = (sa.CheckConstraint("notice_ends_at >= notice_starts_at", name="ends_after_start"),)
-
-
-class ObjectionState(enum.StrEnum):
-    open = "open"
-    upheld = "upheld"
-    dismissed = "dismissed"
-
-
-OBJECTION_STATE_LABELS = {
-    ObjectionState.open: _l("open"),
-    ObjectionState.upheld: _l("upheld"),
-    ObjectionState.dismissed: _l("dismissed"),
-}
 
 
 class Objection(Timestamps, Versioned, db.Model):

@@ -18,7 +18,7 @@ from grants.challenges.models import Challenge, ChallengeState
 from grants.core import audit, clock
 from grants.core.errors import ChangedUnderYou, DomainError, NotFound, Refused, ValidationFailed
 from grants.core.registry import tick_job
-from grants.core.workflow import fire
+from grants.core.workflow import check_version, fire
 from grants.extensions import db
 from grants.integrity.check import check, person_subject
 from grants.integrity.effects import on_black_entry
@@ -300,9 +300,8 @@ def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, 
     review = review_of(assignment, bid)
     if review is not None and review.state == ReviewState.submitted:
         raise Refused(_("This review was submitted and is locked; only the programme officer can reopen it."))
-    if expected_version is not None and review is not None and review.version != int(expected_version):
-        raise ChangedUnderYou(_("Someone else changed this record while you were working on it. "
-                                "Reload the page to see the current version, then try again."))
+    if review is not None:
+        check_version(review, expected_version)
     if assignment.state != AssignmentState.accepted:
         raise Refused(_("Accept the assignment (declaring no conflict of interest) before scoring."))
     if assignment.challenge.state != ChallengeState.reviewing:
@@ -357,8 +356,7 @@ def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, 
     except (StaleDataError, IntegrityError):
         # Another window saved or submitted this review first (version check,
         # or the one-review-per-bid unique constraint on a first save).
-        raise ChangedUnderYou(_("Someone else changed this record while you were working on it. "
-                                "Reload the page to see the current version, then try again.")) from None
+        raise ChangedUnderYou() from None
     audit.record(review, "save_draft", actor=actor,
                  evidence={"scores": {str(k): v[0] for k, v in cleaned.items()}, "opinion": opinion})
     if submit:

@@ -11,11 +11,10 @@ from markupsafe import Markup
 
 from grants.auth.models import User
 from grants.bids.models import Bid
-from grants.challenges import files
 from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.views import PAGE_SECTIONS
 from grants.challenges.workflow import CHALLENGE_WORKFLOW
-from grants.core import audit
+from grants.core import attachments, audit
 from grants.core.errors import DomainError, ValidationFailed
 from grants.core.permissions import role_required
 from grants.core.registry import add_nav
@@ -30,6 +29,7 @@ from grants.reviews.models import (FIELD_LABELS, OPINION_LABELS, ChallengeField,
 from grants.reviews.rules import incomplete_reason, notice_of
 from grants.reviews.services import REVIEW_STAGE_STATES
 from grants.reviews.tables import export_csv, export_xlsx, officer_table
+from grants.reviews.workflow import CHALLENGE_ACTIONS
 
 
 add_nav(_l("Expert pool"), "reviews.pool", {"officer", "admin"}, order=40)
@@ -76,9 +76,6 @@ def profile():
 add_nav(_l("Expert review"), "reviews.challenges", {"officer"}, order=35)
 add_nav(_l("My reviews"), "reviews.mine", {"reviewer"}, order=35)
 
-OFFICER_ACTIONS = ("start_review", "confirm_award", "declare_failed")
-
-
 def _challenge_for_officer(challenge_id: int) -> Challenge:
     return services.challenge_in_review(challenge_id) or abort(404)
 
@@ -101,7 +98,7 @@ def challenges():
 @role_required("officer")
 def panel(challenge_id: int):
     challenge = _challenge_for_officer(challenge_id)
-    actions = [t for t in CHALLENGE_WORKFLOW.available(challenge, current_user) if t.name in OFFICER_ACTIONS]
+    actions = [t for t in CHALLENGE_WORKFLOW.available(challenge, current_user) if t.name in CHALLENGE_ACTIONS]
     pool_page, candidates = None, []
     if challenge.state == ChallengeState.reviewing:
         pool_page = db.paginate(services.reviewer_pool_query(), per_page=current_app.config["PER_PAGE"],
@@ -123,7 +120,7 @@ def panel(challenge_id: int):
 @role_required("officer")
 def fire_challenge(challenge_id: int, name: str):
     challenge = _challenge_for_officer(challenge_id)
-    if name not in OFFICER_ACTIONS or not CsrfForm().validate_on_submit():
+    if name not in CHALLENGE_ACTIONS or not CsrfForm().validate_on_submit():
         abort(400)
 
     def act():
@@ -346,7 +343,7 @@ def bid_file(assignment_id: int, bid_id: int, position: int):
     if not 1 <= position <= len(bid.attachments):
         abort(404)
     attachment = bid.attachments[position - 1]
-    data = files.path_of(attachment.stored_name).read_bytes()
+    data = attachments.path_of(attachment.stored_name).read_bytes()
     if assignment.challenge.blind_review:
         data = strip_pdf_metadata(data)
         name = blind_file_name(position, attachment.original_filename)

@@ -60,6 +60,9 @@ add_challenge_transitions(
                guards=[rules.no_bid_awaiting_check, rules.nobody_can_win],
                effects=[rules.bids_not_recommended], comment_required=True, style="danger"),
 )
+# What the officer does to a challenge from the review panel, on the page and through the API
+# (proposing the award and reopening the review have their own forms).
+CHALLENGE_ACTIONS = ("start_review", "confirm_award", "declare_failed")
 
 BY_CHALLENGE = {"officer", "system"}
 add_bid_transitions(

@@ -204,3 +204,14 @@ def test_two_colleagues_saving_the_same_version_at_once_one_wins(app, make):
         winner = next(o for o in outcomes if "已被他人修改" not in o)
         assert saved.title == winner and [i.name for i in saved.indicators] == [winner]
         assert saved.version == version + 1
+
+
+def test_an_officer_reading_a_challenge_after_its_deadline_sees_it_closed(api, make):
+    """The page's rule through the API: the same loader closes bidding on the way, as the clock would."""
+    challenge = make.challenge()
+    clock.set_now(challenge.deadline_at + timedelta(seconds=1))
+    assert api().get(f"/challenges/{challenge.id}").get_json()["state"] == "published"
+    body = api(make.token(make.user("officer"))).get(f"/challenges/{challenge.id}").get_json()
+    assert body["state"] == "closed"
+    db.session.refresh(challenge)
+    assert challenge.state == "closed"

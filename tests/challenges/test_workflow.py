@@ -6,7 +6,7 @@ from grants.challenges import services
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
-from grants.core.workflow import fire
+from grants.core.workflow import WORKFLOWS, fire
 from grants.extensions import db
 from tests.factories import challenge_data
 
@@ -127,17 +127,29 @@ def test_later_areas_extend_the_shared_workflow(make):
 
     challenge = make.challenge(state="closed")
     before = workflow.CHALLENGE_WORKFLOW
+    declared = list(before.transitions.values())
     extra = transition("start_review_example", ChallengeState.closed, ChallengeState.reviewing,
                        roles={"officer"}, label="start review")
     workflow.add_challenge_transitions(extra)
     try:
-        assert workflow.CHALLENGE_WORKFLOW is before is Challenge.__workflow__
+        assert workflow.CHALLENGE_WORKFLOW is before is Challenge.__workflow__ is WORKFLOWS["challenge"]
         fire(challenge, "start_review_example", make.user("officer"))
         assert challenge.state == ChallengeState.reviewing
     finally:
-        workflow.CHALLENGE_TRANSITIONS.remove(extra)
-        workflow.CHALLENGE_WORKFLOW.__dict__.update(workflow.Workflow(
-            "challenge", workflow.CHALLENGE_STATES, "draft", workflow.CHALLENGE_TRANSITIONS).__dict__)
+        workflow.CHALLENGE_WORKFLOW.rebuild(declared)
+    assert "start_review_example" not in workflow.CHALLENGE_WORKFLOW.transitions
+
+
+def test_the_registry_holds_the_extended_workflows(app):
+    """Review and award extend the challenge and bid machines in place; the registry that
+    labels histories holds those same objects, with the added transitions."""
+    from grants.bids.workflow import BID_WORKFLOW
+    from grants.challenges.workflow import CHALLENGE_WORKFLOW
+
+    assert WORKFLOWS["challenge"] is CHALLENGE_WORKFLOW
+    assert WORKFLOWS["bid"] is BID_WORKFLOW
+    assert {"start_review", "propose_award", "confirm_award"} <= set(CHALLENGE_WORKFLOW.transitions)
+    assert "start_review" in BID_WORKFLOW.transitions
 
 
 def test_only_a_draft_is_edited_and_only_by_its_owner(make):

@@ -219,3 +219,25 @@ def test_an_empty_or_damaged_version_from_a_form(gadget):
         fire(item, "submit", owner, expected_version="abc")
     fire(item, "submit", owner, expected_version="")
     assert item.state == "submitted"
+
+
+def test_a_later_area_extends_a_workflow_in_place(gadget, make):
+    """Transitions and effects added later rebuild the same workflow object."""
+    from grants.core.workflow import WORKFLOWS
+
+    item, owner = gadget
+    declared = list(GADGET_FLOW.transitions.values())
+    archived = []
+    GADGET_FLOW.extend(transition("archive", "approved", "draft", roles={"officer"}, label="归档"))
+    GADGET_FLOW.add_effects("archive", lambda attempt: archived.append(attempt.obj.id))
+    try:
+        assert WORKFLOWS["gadget"] is GADGET_FLOW is Gadget.__workflow__
+        officer = make.user("officer")
+        fire(item, "submit", owner)
+        fire(item, "approve", officer)
+        fire(item, "archive", officer)
+        assert item.state == "draft" and archived == [item.id]
+    finally:
+        GADGET_FLOW.rebuild(declared)
+    with pytest.raises(Refused, match="archive"):
+        fire(item, "archive", make.user("officer"))

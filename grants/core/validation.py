@@ -1,13 +1,14 @@
-"""Checks shared by the challenge and bid services: field errors, whole numbers, versions."""
+"""Field checks shared by the services of every area: field errors, whole numbers, saving an edit."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Callable
 
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from grants.core.errors import ChangedUnderYou, ValidationFailed
-from grants.core.workflow import _changed_message
 from grants.extensions import db
 
 
@@ -21,6 +22,32 @@ class Errors:
     def raise_if_any(self) -> None:
         if self.details:
             raise ValidationFailed(" ".join(self.details.values()), details=dict(self.details))
+
+
+# A field spec cleans one field of a form or request: ``clean(errors, data, key, now)``
+# returns the cleaned value and adds what is wrong to ``errors``. A service lists its
+# fields as a table of specs, in the order their messages are shown.
+FieldSpec = Callable[[Errors, dict, str, datetime], Any]
+
+
+def clean_fields(specs: dict[str, FieldSpec], data: dict, errors: Errors, now: datetime) -> dict:
+    """The cleaned value of every field ``data`` names (a partial edit changes only those)."""
+    return {key: clean(errors, data, key, now) for key, clean in specs.items() if key in data}
+
+
+def whole(label, **limits) -> FieldSpec:
+    """Spec: a whole number within ``limits`` (see :func:`whole_number`)."""
+    return lambda errors, data, key, now: whole_number(errors, data, key, label, **limits)
+
+
+def optional_text(errors, data, key, now):
+    """Spec: stripped text; empty is None."""
+    return (data.get(key) or "").strip() or None
+
+
+def flag(errors, data, key, now) -> bool:
+    """Spec: a yes/no box."""
+    return bool(data.get(key))
 
 
 def whole_number(errors, data, key, label, *, low=None, high=None, required=False):
@@ -44,12 +71,6 @@ def whole_number(errors, data, key, label, *, low=None, high=None, required=Fals
     return value
 
 
-def check_version(obj, expected_version) -> None:
-    if expected_version is not None and obj.version != int(expected_version):
-        raise ChangedUnderYou(_changed_message())
-
-
-
 @contextmanager
 def saving_edit():
     """Apply and flush an edit; losing a race with another edit of the same version
@@ -58,4 +79,4 @@ def saving_edit():
         yield
         db.session.flush()
     except StaleDataError:
-        raise ChangedUnderYou(_changed_message()) from None
+        raise ChangedUnderYou() from None
