@@ -648,3 +648,9 @@ def answer_objection(data, objection_id: int, decision: str):
 
 
 add_history(blp, Objection, load_objection, path="/objections")
+
+
+# The expert pool and profiles have their own resource, /reviewers.
+from grants.reviews.pool_api import blp as reviewers_blp  # noqa: E402
+
+blueprints = [blp, reviewers_blp]
