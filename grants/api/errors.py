@@ -50,6 +50,7 @@ FIELD_MESSAGES = {
     "Not a valid datetime.": _l("must be a date and time (ISO 8601)"),
     "Invalid input type.": _l("must be a JSON object"),
     "Invalid value.": _l("is not valid"),
+    "Not a valid file.": _l("must be a file"),
 }
 
 

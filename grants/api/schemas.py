@@ -6,6 +6,8 @@ from datetime import timezone
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
+from werkzeug.datastructures import FileStorage
 
 
 class UtcDateTime(ma.fields.DateTime):
@@ -25,6 +27,17 @@ def _unsafe_text(value: str) -> bool:
     except UnicodeEncodeError:  # lone surrogates
         return True
     return False
+
+
+class FileUpload(Upload):
+    """An uploaded file; in a multipart body mixing text and files, a text value is refused."""
+
+    default_error_messages = {"invalid": "Not a valid file."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise self.make_error("invalid")
+        return value
 
 
 class ApiSchema(ma.Schema):

@@ -12,18 +12,17 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask import send_file
 from flask_babel import gettext as _
-from flask_smorest.fields import Upload
 
 from grants.api.auth import body_limit, require_role, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
-from grants.api.schemas import ApiSchema, QuerySchema, UtcDateTime
+from grants.api.schemas import ApiSchema, FileUpload, QuerySchema, UtcDateTime
 from grants.core import clock
 from grants.core.codes import normalize_code
 from grants.core.errors import NotFound
 from grants.extensions import db
 from grants.integrity import services
 from grants.integrity.models import (EntryStatus, IntegrityEntry, IntegrityObjection, ListKind, ObjectionState,
-                                     SubjectType, in_force_clause)
+                                     SubjectType, status_clause)
 
 OFFICERS = ("officer", "admin")
 # As on the pages: any number of PDFs of at most 20 MB each, 25 MB in all.
@@ -105,17 +104,6 @@ def _visible_entry(entry_id: int) -> tuple:
     return user, entry
 
 
-def _status_clause(status: str, today):
-    revoked = IntegrityEntry.revoked_at.is_not(None)
-    live = IntegrityEntry.revoked_at.is_(None)
-    return {
-        EntryStatus.revoked.value: revoked,
-        EntryStatus.in_force.value: in_force_clause(today),
-        EntryStatus.pending.value: sa.and_(live, IntegrityEntry.start_on > today),
-        EntryStatus.expired.value: sa.and_(live, IntegrityEntry.end_on.is_not(None), IntegrityEntry.end_on < today),
-    }[status]
-
-
 @blp.route("/entries", methods=["GET"])
 @blp.arguments(EntryFilters, location="query")
 @blp.response(200, EntrySchema(many=True))
@@ -127,7 +115,7 @@ def list_entries(filters):
     if filters.get("list"):
         query = query.where(IntegrityEntry.list == filters["list"])
     if filters.get("status"):
-        query = query.where(_status_clause(filters["status"], clock.today()))
+        query = query.where(status_clause(EntryStatus(filters["status"]), clock.today()))
     if filters.get("code"):
         query = query.where(IntegrityEntry.subject_code == normalize_code(filters["code"]))
     if filters.get("q"):
@@ -199,8 +187,9 @@ class IntegrityObjectionSchema(ma.Schema):
 
 
 class ObjectionInSchema(ApiSchema):
-    reasons = ma.fields.String(required=True, metadata={"description": "Why the entry is wrong (up to 10,000 characters)"})
-    files = ma.fields.List(Upload(), metadata={"description": "PDFs, at most 20 MB each"})
+    reasons = ma.fields.String(required=True, metadata={
+        "description": "Why the entry is wrong (up to 10,000 characters)"})
+    files = ma.fields.List(FileUpload(), metadata={"description": "PDFs, at most 20 MB each"})
 
 
 class ObjectionFilters(QuerySchema):
@@ -248,7 +237,7 @@ def entry_objections(entry_id: int):
 def file_objection(data, entry_id: int):
     """Object to an entry about me or my organisation, with PDFs if any (one open objection per entry)"""
     user, entry = _visible_entry(entry_id)
-    files = [(f.filename, f.stream) for f in data.get("files") or [] if f and f.filename]
+    files = [(f.filename, f.stream) for f in data.get("files") or [] if f.filename]
     objection = services.file_objection(entry, actor=user, reasons=data["reasons"], files=files)
     db.session.commit()
     return objection

@@ -79,6 +79,9 @@ def test_bad_objections_name_the_field(api, make, listed, monkeypatch):
     assert too_big.status_code == 422 and "大于 20 MB" in error_of(too_big)["details"]["files"]
     blank = file(subject, entry, reasons="   ")
     assert blank.status_code == 422 and error_of(blank)["details"] == {"reasons": "理由为必填项"}
+    text = subject.post(f"/integrity/entries/{entry.id}/objections", data={"reasons": "理由", "files": "false"},
+                        content_type="multipart/form-data")
+    assert text.status_code == 422 and error_of(text)["details"] == {"files": "0: 须为文件"}
     missing = file(subject, entry, reasons=None)
     assert missing.status_code == 422 and error_of(missing)["details"] == {"reasons": "为必填项"}
     assert db.session.query(IntegrityObjection).count() == 0
