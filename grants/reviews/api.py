@@ -647,6 +647,7 @@ def answer_objection(data, objection_id: int, decision: str):
     return objection
 
 
+add_transitions(blp, Objection, load_objection, path="/objections")
 add_history(blp, Objection, load_objection, path="/objections")
 
 

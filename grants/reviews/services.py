@@ -414,9 +414,8 @@ def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
 
 
 def uphold_objection(objection: Objection, *, actor, answer: str, expected_version=None) -> Objection:
+    """Uphold: the challenge goes back to expert review (an effect of the transition)."""
     fire(objection, "uphold", actor, comment=answer, expected_version=expected_version)
-    fire(objection.challenge, "reopen_review", actor,
-         comment=_("Objection %(id)s upheld: %(answer)s", id=objection.id, answer=objection.answer))
     return objection
 
 
