@@ -10,6 +10,15 @@ from flask_smorest.fields import Upload
 from werkzeug.datastructures import FileStorage
 
 
+# Record ids are 32-bit integers in the database; a larger number names no record.
+MAX_ID = 2**31 - 1
+
+
+def IdField(**kwargs) -> ma.fields.Integer:
+    """The id of a record, given in a body or a query string."""
+    return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 class UtcDateTime(ma.fields.DateTime):
     """A stored naive-UTC datetime, written with its offset (``...+00:00``)."""
 
