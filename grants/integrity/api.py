@@ -12,6 +12,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask import send_file
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from grants.api.auth import body_limit, require_role, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
@@ -250,7 +251,7 @@ def file_objection(data, entry_id: int):
 def list_objections(filters):
     """Objections to entries, newest first (officers)"""
     require_role(*OFFICERS)
-    return services.objections_query(filters.get("state"))
+    return services.objections_query(filters.get("state")).options(selectinload(IntegrityObjection.files))
 
 
 @blp.route(f"/objections/<{ID}:objection_id>", methods=["GET"])

@@ -182,3 +182,34 @@ def test_the_objection_list_is_for_the_bureau(api, make, listed):
     assert admin.get("/integrity/objections").status_code == 200
     wrong = admin.get("/integrity/objections", query_string={"state": "closed"})
     assert wrong.status_code == 422 and "state" in error_of(wrong)["details"]
+
+
+def _queries(client, path) -> int:
+    import sqlalchemy as sa
+
+    conn = db.session.connection()
+    counter = []
+    listen = lambda *a, **k: counter.append(1)  # noqa: E731
+    sa.event.listen(conn, "before_cursor_execute", listen)
+    try:
+        response = client.get(path, query_string={"page_size": 100})
+    finally:
+        sa.event.remove(conn, "before_cursor_execute", listen)
+    assert response.status_code == 200
+    return len(counter)
+
+
+def test_the_objection_list_takes_a_fixed_number_of_queries(api, make):
+    officer = api(make.token(make.user("officer")))
+
+    def grow(n):
+        for _ in range(n):
+            org = make.org()
+            file(api(make.token(make.user("enterprise", org=org))), make.black(org), files=[("a.pdf", PDF)])
+        db.session.expunge_all()
+
+    grow(2)
+    officer.get("/integrity/objections")
+    few = _queries(officer, "/integrity/objections")
+    grow(4)
+    assert _queries(officer, "/integrity/objections") == few

@@ -140,6 +140,8 @@ def test_an_administrator_sets_profiles_from_the_command_line(app, make):
         f"西安交通大学 ({university.credit_code})"]
     assert run(app, "list", "--available-only").output == ""
     assert run(app, "list", "--field", "biomedicine").output == ""
+    assert run(app, "set", "--email", "expert@example.cn", "--employer", "").exit_code == 0
+    assert expert.organization is None and run(app, "list").output.endswith("\t-\n")
 
 
 def test_the_command_line_refuses_with_the_reason(app, make):
