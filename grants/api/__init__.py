@@ -54,7 +54,9 @@ it is found and registered automatically for every area in ``grants.AREAS``::
 
 Request bodies are limited to 1 MB; an operation that takes files declares
 its own limit with ``@body_limit(n_bytes)`` (``grants.api.auth``), placed
-outermost, right under ``@blp.route``.
+outermost, right under ``@blp.route``. Files alone come with
+``@blp.arguments(Schema, location="files")``; text fields and files in one
+``multipart/form-data`` body with ``location="multipart"``.
 
 Services raise DomainErrors (ValidationFailed with ``details={field: message}``,
 Refused, Forbidden, ...); let them propagate: the application's handler rolls

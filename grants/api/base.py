@@ -27,6 +27,9 @@ class ApiBlueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ApiParser()
     PAGINATION_ARGUMENTS_PARSER = ApiParser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+    # ``location="multipart"``: text fields and files in one multipart/form-data body.
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "multipart": "multipart/form-data"}
 
     def __init__(self, *args, tag: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)

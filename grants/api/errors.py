@@ -15,6 +15,7 @@ import re
 from flask import Flask, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 from webargs.flaskparser import FlaskParser
 
@@ -49,6 +50,7 @@ FIELD_MESSAGES = {
     "Not a valid datetime.": _l("must be a date and time (ISO 8601)"),
     "Invalid input type.": _l("must be a JSON object"),
     "Invalid value.": _l("is not valid"),
+    "Not a valid file.": _l("must be a file"),
 }
 
 
@@ -91,6 +93,11 @@ class ApiParser(FlaskParser):
     """Parses API input; a bad input is a DomainError that names the fields."""
 
     DEFAULT_VALIDATION_STATUS = 422
+    # "multipart": a multipart/form-data body of text fields and files together.
+    __location_map__ = dict(multipart="load_multipart", **FlaskParser.__location_map__)
+
+    def load_multipart(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         messages = error.normalized_messages()

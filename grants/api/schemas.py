@@ -7,6 +7,17 @@ from datetime import timezone
 import marshmallow as ma
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
+from werkzeug.datastructures import FileStorage
+
+
+# Record ids are 32-bit integers in the database; a larger number names no record.
+MAX_ID = 2**31 - 1
+
+
+def IdField(**kwargs) -> ma.fields.Integer:
+    """The id of a record, given in a body or a query string."""
+    return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class UtcDateTime(ma.fields.DateTime):
@@ -40,6 +51,15 @@ class AttachmentSchema(ma.Schema):
 
     def _url(self, attachment) -> str:
         return url_for(attachment.download_endpoint, **attachment.download_args)
+class FileUpload(Upload):
+    """An uploaded file; in a multipart body mixing text and files, a text value is refused."""
+
+    default_error_messages = {"invalid": "Not a valid file."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise self.make_error("invalid")
+        return value
 
 
 class ApiSchema(ma.Schema):

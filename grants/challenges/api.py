@@ -149,6 +149,20 @@ class ChallengeUpdateSchema(ChallengeChangesSchema):
         "description": "The version you last saw; if the challenge changed since, the answer is 409 conflict"})
 
 
+# What an INTEGER column holds; the service decides what is allowed.
+MAX_INT = 2**31 - 1
+
+
+def RatioPart(**kwargs):
+    return ma.fields.Integer(strict=True, allow_none=True, required=True,
+                             validate=ma.validate.Range(min=-MAX_INT, max=MAX_INT), **kwargs)
+
+
+class CofundingRatioSchema(ApiSchema):
+    cofund_own = RatioPart(metadata={"description": "The team's own share; null with cofund_public null: the default"})
+    cofund_public = RatioPart(metadata={"description": "The public (bureau) share"})
+
+
 class ChallengeFilters(QuerySchema):
     status = ma.fields.String(validate=ma.validate.OneOf(STATES))
     field = ma.fields.String(validate=ma.validate.OneOf(FIELDS))
@@ -216,6 +230,18 @@ def update_challenge(data, challenge_id: int):
     user = require_user()
     challenge = services.update_challenge(_get(challenge_id, user), actor=user, data=_changes(data),
                                           expected_version=data["version"])
+    db.session.commit()
+    return challenge
+
+
+@blp.route(f"/<{ID}:challenge_id>/cofunding-ratio", methods=["PUT"])
+@blp.arguments(CofundingRatioSchema)
+@blp.response(200, ChallengeSchema)
+def set_cofunding_ratio(data, challenge_id: int):
+    """Set the bids' co-funding ratio own:public, or both null for the default (officers, before publication)"""
+    user = require_user()
+    challenge = services.set_cofunding_ratio(_get(challenge_id, user), actor=user, own=data["cofund_own"],
+                                             public=data["cofund_public"])
     db.session.commit()
     return challenge
 

@@ -7,13 +7,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grants.core import attachments, audit, clock
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
 from grants.core.files import write_file
-from grants.core.errors import Forbidden, Refused, ValidationFailed
+from grants.core.errors import DomainError, Forbidden, Refused, ValidationFailed
+from grants.core.permissions import is_officer
 from grants.extensions import db
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
@@ -255,23 +257,73 @@ def count_open_objections() -> int:
     """Objections to integrity entries still waiting for the bureau's answer."""
     return db.session.scalar(sa.select(sa.func.count(IntegrityObjection.id))
                              .where(IntegrityObjection.state == ObjectionState.open))
+def can_see_entry(user, entry: IntegrityEntry) -> bool:
+    """The bureau sees every entry; a listed person or organisation member their own."""
+    return is_officer(user) or is_subject_of(user, entry)
+
+
+def can_see_objection(user, objection: IntegrityObjection) -> bool:
+    """Who sees an entry sees the objections to it (and their answers and history)."""
+    return can_see_entry(user, objection.entry)
+
+
+def _subject_clause(user):
+    keys = subject_keys_of(user)
+    if not keys:
+        return None
+    return sa.or_(*[sa.and_(IntegrityEntry.subject_type == t, IntegrityEntry.subject_code == c) for t, c in keys])
+
+
+def subject_record(user) -> tuple[list[IntegrityEntry], list[IntegrityObjection]]:
+    """The entries about ``user`` (or their organisation), newest first, and the objections to them."""
+    match = _subject_clause(user)
+    if match is None:
+        return [], []
+    entries = db.session.scalars(sa.select(IntegrityEntry).where(match)
+                                 .order_by(IntegrityEntry.start_on.desc(), IntegrityEntry.id.desc())).all()
+    objections = db.session.scalars(sa.select(IntegrityObjection).join(IntegrityEntry).where(match)
+                                    .order_by(IntegrityObjection.id.desc())).all()
+    return entries, objections
+
+
+def objections_query(state: str | None = None):
+    """Objections for the bureau, newest first, optionally in one state."""
+    query = (sa.select(IntegrityObjection)
+             .options(joinedload(IntegrityObjection.entry), joinedload(IntegrityObjection.filed_by))
+             .order_by(IntegrityObjection.id.desc()))
+    if state in ObjectionState.__members__:
+        query = query.where(IntegrityObjection.state == ObjectionState(state))
+    return query
+
+
+def objections_to(entry: IntegrityEntry) -> list[IntegrityObjection]:
+    return db.session.scalars(sa.select(IntegrityObjection).where(IntegrityObjection.entry_id == entry.id)
+                              .order_by(IntegrityObjection.id)).all()
+
+
+def objection_refusal(user, entry: IntegrityEntry) -> DomainError | None:
+    """Why ``user`` may not object to ``entry`` now (the error to raise), or None."""
+    if user is None or not is_subject_of(user, entry):
+        return Forbidden(_("Only the listed person or a member of the listed organisation may object."))
+    if entry.revoked_at is not None:
+        return Refused(_("This entry has been revoked; there is nothing to object to."))
+    pending = db.session.scalar(sa.select(IntegrityObjection.id).where(
+        IntegrityObjection.entry_id == entry.id, IntegrityObjection.state == ObjectionState.open))
+    if pending:
+        return Refused(_("An objection to this entry is already open; wait for the answer."))
+    return None
 
 
 def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> IntegrityObjection:
     """The subject of ``entry`` contests it; ``files`` are (filename, stream) pairs of PDFs."""
-    if actor is None or not is_subject_of(actor, entry):
-        raise Forbidden(_("Only the listed person or a member of the listed organisation may object."))
+    refusal = objection_refusal(actor, entry)
+    if refusal is not None:
+        raise refusal
     reasons = (reasons or "").strip()
     if not reasons:
         _fail("reasons", _l("Reasons"), _l("is required"))
     if len(reasons) > 10000:
         _fail("reasons", _l("Reasons"), _l("is longer than %(n)s characters", n=10000))
-    if entry.revoked_at is not None:
-        raise Refused(_("This entry has been revoked; there is nothing to object to."))
-    pending = db.session.scalar(sa.select(IntegrityObjection.id).where(
-        IntegrityObjection.entry_id == entry.id, IntegrityObjection.state == ObjectionState.open))
-    if pending:
-        raise Refused(_("An objection to this entry is already open; wait for the answer."))
     contents = []
     for filename, stream in files:
         data = stream.read(MAX_ATTACHMENT_BYTES + 1)
@@ -304,3 +356,12 @@ def decide_objection(objection: IntegrityObjection, decision: str, *, actor, ans
                      expected_version=None):
     """``decision`` is "uphold" (revokes the entry) or "dismiss"; the answer is required."""
     return fire(objection, decision, actor, comment=answer, expected_version=expected_version)
+
+
+def objection_file(objection: IntegrityObjection, file_id: int) -> tuple[ObjectionFile, Path] | None:
+    """An attachment of ``objection`` and where it is stored, or None if there is no such file."""
+    stored = db.session.get(ObjectionFile, file_id)
+    if stored is None or stored.objection_id != objection.id:
+        return None
+    path = attachment_folder() / stored.stored_name
+    return (stored, path) if path.is_file() else None

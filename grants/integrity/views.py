@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
 
 from grants.auth.models import Organization, Person, User
 from grants.core import audit, clock
@@ -23,8 +22,7 @@ from grants.integrity import bp, services
 from grants.integrity.forms import EntryForm, ImportForm, ObjectionForm, RevokeForm
 from grants.integrity.imports import FileRefused, export_entries, import_entries
 from grants.integrity.models import (LIST_LABELS, OBJECTION_STATE_LABELS, STATUS_LABELS, IntegrityEntry,
-                                     IntegrityImport, IntegrityObjection, ObjectionFile, ObjectionState,
-                                     SubjectType)
+                                     IntegrityImport, IntegrityObjection, SubjectType)
 from grants.integrity.sections import render_sections
 
 add_nav(_l("Integrity lists"), "integrity.entries", {"officer", "admin"}, order=60)
@@ -77,7 +75,7 @@ def entry_new():
 
 def _get_entry(entry_id: int) -> IntegrityEntry:
     entry = db.session.get(IntegrityEntry, entry_id)
-    if entry is None or not (is_officer(current_user) or services.is_subject_of(current_user, entry)):
+    if entry is None or not services.can_see_entry(current_user, entry):
         abort(404)
     return entry
 
@@ -86,10 +84,8 @@ def _get_entry(entry_id: int) -> IntegrityEntry:
 @login_required
 def entry(entry_id: int):
     entry = _get_entry(entry_id)
-    objections = db.session.scalars(sa.select(IntegrityObjection).where(IntegrityObjection.entry_id == entry.id)
-                                    .order_by(IntegrityObjection.id)).all()
-    can_object = (services.is_subject_of(current_user, entry) and entry.revoked_at is None
-                  and not any(o.state == ObjectionState.open for o in objections))
+    objections = services.objections_to(entry)
+    can_object = services.objection_refusal(current_user, entry) is None
     return render_template("integrity/entry.html", entry=entry, status=entry.status(clock.today()),
                            status_labels=STATUS_LABELS, objections=objections, can_object=can_object,
                            events=audit.history(entry) if is_officer(current_user) else None,
@@ -226,15 +222,7 @@ def export_file():
 @bp.get("/mine")
 @login_required
 def mine():
-    keys = services.subject_keys_of(current_user)
-    entries, objections = [], []
-    if keys:
-        match = sa.or_(*[sa.and_(IntegrityEntry.subject_type == t, IntegrityEntry.subject_code == c)
-                         for t, c in keys])
-        entries = db.session.scalars(sa.select(IntegrityEntry).where(match)
-                                     .order_by(IntegrityEntry.start_on.desc())).all()
-        objections = db.session.scalars(sa.select(IntegrityObjection).join(IntegrityEntry).where(match)
-                                        .order_by(IntegrityObjection.id.desc())).all()
+    entries, objections = services.subject_record(current_user)
     return render_template("integrity/mine.html", entries=entries, objections=objections,
                            today=clock.today(), status_labels=STATUS_LABELS)
 
@@ -268,20 +256,14 @@ def objection_new(entry_id: int):
 @role_required("officer", "admin")
 def objections():
     state = request.args.get("state", "open")
-    query = (sa.select(IntegrityObjection)
-             .options(joinedload(IntegrityObjection.entry), joinedload(IntegrityObjection.filed_by))
-             .order_by(IntegrityObjection.id.desc()))
-    if state in ObjectionState.__members__:
-        query = query.where(IntegrityObjection.state == ObjectionState(state))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(services.objections_query(state), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("integrity/objections.html", page=page, state=state,
                            state_labels=OBJECTION_STATE_LABELS)
 
 
 def _get_objection(objection_id: int) -> IntegrityObjection:
     objection = db.session.get(IntegrityObjection, objection_id)
-    if objection is None or not (is_officer(current_user)
-                                 or services.is_subject_of(current_user, objection.entry)):
+    if objection is None or not services.can_see_objection(current_user, objection):
         abort(404)
     return objection
 
@@ -316,12 +298,8 @@ def objection_decide(objection_id: int, name: str):
 @login_required
 def objection_file(objection_id: int, file_id: int):
     objection = _get_objection(objection_id)
-    stored = db.session.get(ObjectionFile, file_id)
-    if stored is None or stored.objection_id != objection.id:
-        abort(404)
-    path = services.attachment_folder() / stored.stored_name
-    if not path.is_file():
-        abort(404)
+    found = services.objection_file(objection, file_id) or abort(404)
+    stored, path = found
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=stored.original_name)
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from grants.api.auth import require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
-from grants.api.schemas import QuerySchema, UtcDateTime
+from grants.api.schemas import IdField, QuerySchema, UtcDateTime
 from grants.core.errors import NotFound
 from grants.extensions import db
 from grants.projects import services
@@ -58,7 +58,7 @@ class ProjectDetailSchema(ProjectSchema):
 
 class ProjectFilters(QuerySchema):
     state = ma.fields.String(validate=ma.validate.OneOf([s.value for s in ProjectState]))
-    challenge_id = ma.fields.Integer()
+    challenge_id = IdField()
 
 
 def load_project(project_id: int, user) -> Project | None:

@@ -9,7 +9,9 @@ from grants.reviews import dashboard, models, views, workflow  # noqa: E402,F401
 
 def init_app(app):
     from grants.core.demo import EXTRA_SEEDERS
+    from grants.reviews import cli
     from grants.reviews.demo import seed_reviewer_pool
 
+    cli.register(app)
     if seed_reviewer_pool not in EXTRA_SEEDERS:
         EXTRA_SEEDERS.append(seed_reviewer_pool)

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 
 from grants.api.auth import caller, require_role, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
-from grants.api.schemas import ApiSchema, QuerySchema, TransitionRequestSchema, TransitionResultSchema, UtcDateTime
+from grants.api.schemas import (ApiSchema, IdField, QuerySchema, TransitionRequestSchema, TransitionResultSchema,
+                                UtcDateTime)
 from grants.auth.models import User
 from grants.bids.models import Bid
 from grants.challenges.models import Challenge, ChallengeState
@@ -123,7 +124,7 @@ class ReviewAssignmentDetailSchema(ReviewAssignmentSchema):
 
 
 class ReviewAssignmentFilters(QuerySchema):
-    challenge_id = ma.fields.Integer(metadata={"description": "Only this challenge's assignments"})
+    challenge_id = IdField(metadata={"description": "Only this challenge's assignments"})
     state = ma.fields.String(validate=ma.validate.OneOf([s.value for s in AssignmentState]))
 
 
@@ -195,7 +196,7 @@ class ReviewPanelSchema(ma.Schema):
 
 
 class ReviewerAssignSchema(ApiSchema):
-    reviewer_id = ma.fields.Integer(required=True)
+    reviewer_id = IdField(required=True)
 
 
 class ReviewerDrawSchema(ApiSchema):
@@ -242,7 +243,7 @@ class RankingSchema(ma.Schema):
 
 
 class AwardProposalSchema(ApiSchema):
-    winners = ma.fields.List(ma.fields.Integer(), required=True, metadata={"description": "Winning bid ids"})
+    winners = ma.fields.List(IdField(), required=True, metadata={"description": "Winning bid ids"})
     comment = ma.fields.String(allow_none=True)
     version = ma.fields.Integer(allow_none=True, metadata={"description": "The challenge's version"})
 
@@ -646,4 +647,11 @@ def answer_objection(data, objection_id: int, decision: str):
     return objection
 
 
+add_transitions(blp, Objection, load_objection, path="/objections")
 add_history(blp, Objection, load_objection, path="/objections")
+
+
+# The expert pool and profiles have their own resource, /reviewers.
+from grants.reviews.pool_api import blp as reviewers_blp  # noqa: E402
+
+blueprints = [blp, reviewers_blp]

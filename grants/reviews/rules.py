@@ -329,3 +329,11 @@ def keep_answer(attempt):
     objection.answer = attempt.comment
     objection.answered_by_id = getattr(attempt.actor, "id", None)
     objection.answered_at = attempt.now
+
+
+def reopen_challenge_review(attempt):
+    """An upheld objection sends the challenge back to expert review, whoever fires it
+    (the page, the API's objection endpoints or its transitions)."""
+    objection = attempt.obj
+    fire(objection.challenge, "reopen_review", attempt.actor,
+         comment=str(_l("Objection %(id)s upheld: %(answer)s", id=objection.id, answer=attempt.comment)))

@@ -16,7 +16,8 @@ from grants.auth.models import Role, User
 from grants.bids.models import Bid, BidState
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import audit, clock
-from grants.core.errors import ChangedUnderYou, DomainError, NotFound, Refused, ValidationFailed
+from grants.core.errors import ChangedUnderYou, DomainError, Forbidden, NotFound, Refused, ValidationFailed
+from grants.core.permissions import is_officer
 from grants.core.registry import tick_job
 from grants.core.workflow import check_version, fire
 from grants.extensions import db
@@ -50,9 +51,22 @@ def _check_fields(fields) -> list[ChallengeField]:
     return chosen
 
 
+def can_see_profile(user, profile: ReviewerProfile) -> bool:
+    """The bureau sees the whole pool; an expert their own profile."""
+    return is_officer(user) or (user is not None and user.id == profile.user_id)
+
+
+def reviewer_profile(reviewer_id: int) -> ReviewerProfile | None:
+    """The profile of the reviewer account ``reviewer_id``, if it has one."""
+    return db.session.scalar(sa.select(ReviewerProfile).where(ReviewerProfile.user_id == reviewer_id))
+
+
 def save_reviewer_profile(user: User, *, fields, title: str = "", available: bool = True,
                           actor=None) -> ReviewerProfile:
-    """Create or update the profile of a reviewer account."""
+    """Create or update the profile of a reviewer account: by the expert themself,
+    or by the system (``actor`` None: an administrator's command, demo data)."""
+    if actor is not None and actor.id != user.id:
+        raise Forbidden(_("Only the expert may change their own expert profile."))
     if user.role != Role.reviewer:
         raise ValidationFailed(_("Only expert reviewer accounts have a reviewer profile."))
     chosen = _check_fields(fields)
@@ -72,7 +86,7 @@ def save_reviewer_profile(user: User, *, fields, title: str = "", available: boo
     profile.expertise = [keep.get(f) or ReviewerExpertise(field=f) for f in chosen]
     db.session.flush()
     after = {"title": profile.title, "available": profile.available, "fields": [str(f) for f in chosen]}
-    audit.record(profile, "create" if created else "update", actor=actor or user,
+    audit.record(profile, "create" if created else "update", actor=actor,
                  evidence={"before": None if created else before, "after": after})
     return profile
 
@@ -398,9 +412,8 @@ def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
 
 
 def uphold_objection(objection: Objection, *, actor, answer: str, expected_version=None) -> Objection:
+    """Uphold: the challenge goes back to expert review (an effect of the transition)."""
     fire(objection, "uphold", actor, comment=answer, expected_version=expected_version)
-    fire(objection.challenge, "reopen_review", actor,
-         comment=_("Objection %(id)s upheld: %(answer)s", id=objection.id, answer=objection.answer))
     return objection
 
 
@@ -503,8 +516,6 @@ def assignment_of(user, assignment_id: int) -> ReviewAssignment | None:
 
 def assignments_visible_to(user, challenge_id: int | None = None):
     """A select of assignments: officers see every one, a reviewer their own."""
-    from grants.core.permissions import is_officer
-
     query = (sa.select(ReviewAssignment).options(joinedload(ReviewAssignment.challenge))
              .order_by(ReviewAssignment.id.desc()))
     if not is_officer(user):

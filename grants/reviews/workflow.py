@@ -118,8 +118,8 @@ OBJECTION_WORKFLOW = Workflow(
     O.open.value,
     [
         transition("uphold", O.open, O.upheld, roles=OFFICER, label=_l("Uphold and reopen the review"),
-                   guards=[rules.objection_during_notice], comment_required=True, effects=[rules.keep_answer],
-                   style="warning"),
+                   guards=[rules.objection_during_notice], comment_required=True,
+                   effects=[rules.keep_answer, rules.reopen_challenge_review], style="warning"),
         transition("dismiss", O.open, O.dismissed, roles=OFFICER, label=_l("Dismiss"), comment_required=True,
                    effects=[rules.keep_answer]),
     ],

@@ -40,6 +40,9 @@ class DocumentedApiClient(ApiClient):
     def patch(self, path, body=None, headers=None, **kwargs):
         return self._checked("PATCH", path, super().patch(path, body, headers, **kwargs))
 
+    def put(self, path, body=None, headers=None, **kwargs):
+        return self._checked("PUT", path, super().put(path, body, headers, **kwargs))
+
 
 @pytest.fixture
 def documented_api(app, client):

@@ -33,6 +33,12 @@ class ApiClient:
             kwargs["content_type"] = "application/json"
         return self.client.patch(f"/api/v1{path}", headers=self.headers(headers), **kwargs)
 
+    def put(self, path: str, body=None, headers=None, **kwargs):
+        if body is not None and "data" not in kwargs:
+            kwargs["data"] = json.dumps(body)
+            kwargs["content_type"] = "application/json"
+        return self.client.put(f"/api/v1{path}", headers=self.headers(headers), **kwargs)
+
 
 def error_of(response) -> dict:
     body = response.get_json()

@@ -324,3 +324,35 @@ def test_an_upheld_objection_reopens_the_review(api, make, documented):
     assert db.session.get(Bid, bids[0].id).state == BidState.under_review
     # the notice is gone from public view while the review runs again
     assert api().get(f"{base}/notice").status_code == 404
+
+
+def test_an_award_objection_has_its_transitions_and_upholding_there_reopens_the_review(api, make, documented):
+    from tests.reviews.helpers import score_all
+
+    challenge, officer, bids = reviewing(make, n_bids=1)
+    [assignment] = accepted_panel(make, challenge, officer, n=1)
+    score_all(assignment, bids[0], 85)
+    officer_api = api(make.token(officer))
+    base = f"/reviews/challenges/{challenge.id}"
+    assert officer_api.post(f"{base}/award", {"winners": [bids[0].id]}).status_code == 200
+    objector = api(make.token(make.user("applicant")))
+    objection = objector.post(f"{base}/objections", {"reasons": "评审专家与中榜团队存在合作关系。"}).get_json()
+    path = f"/reviews/objections/{objection['id']}/transitions"
+
+    assert [t["name"] for t in officer_api.get(path).get_json()] == ["uphold", "dismiss"]
+    assert objector.get(path).get_json() == []
+    refused = objector.post(f"{path}/uphold", {"comment": "我支持自己"})
+    assert refused.status_code == 403 and error_of(refused)["code"] == "forbidden"
+    stranger = api(make.token(make.user("applicant")))
+    assert stranger.post(f"{path}/uphold", {"comment": "支持"}).status_code == 404
+    no_answer = officer_api.post(f"{path}/uphold")
+    assert no_answer.status_code == 409 and "须填写理由" in error_of(no_answer)["message"]
+
+    upheld = officer_api.post(f"{path}/uphold", {"comment": "异议成立，重新评审。", "version": objection["version"]})
+    assert upheld.status_code == 200, upheld.get_json()
+    assert upheld.get_json()["state"] == "upheld"
+    assert db.session.get(Challenge, challenge.id).state == ChallengeState.reviewing
+    assert db.session.get(Bid, bids[0].id).state == BidState.under_review
+    reopened = officer_api.get(f"/challenges/{challenge.id}/history").get_json()[-1]
+    assert reopened["action"] == "reopen_review"
+    assert reopened["comment"] == f"异议 {objection['id']} 成立：异议成立，重新评审。"
