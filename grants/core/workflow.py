@@ -69,6 +69,7 @@ class Attempt:
     data: dict = field(default_factory=dict)
     evidence: dict = field(default_factory=dict)
     refusal: Reason = None
+    from_state: str | None = None  # the state before the transition (effects run after the move)
 
     @property
     def role(self) -> str:
@@ -186,7 +187,7 @@ def fire(obj, name: str, actor, *, comment: str | None = None,
     if t.comment_required and not comment:
         raise Refused(_("“%(action)s” needs a comment giving the reason.", action=t.label))
 
-    attempt = Attempt(obj, actor, t, comment, clock.now(), data)
+    attempt = Attempt(obj, actor, t, comment, clock.now(), data, from_state=current)
     try:
         moved = wf.machine.events[name].trigger(obj, attempt=attempt)
         if not moved:
