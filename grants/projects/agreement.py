@@ -19,6 +19,7 @@ import calendar
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 from flask_babel import gettext as _
 
 from grants.core import audit, clock
@@ -120,6 +121,7 @@ def edit_agreement(project: Project, *, actor, data: dict, expected_version=None
             setattr(agreement, f"{party}_confirmed_at", None)
             setattr(agreement, f"{party}_confirmed_by_id", None)
         agreement.updated_at = clock.now()
+        flag_modified(agreement, "updated_at")  # a new version even when only the rows changed
     audit.record(project, "edit_agreement", actor=actor, evidence=agreement_data(project))
     return agreement
 
