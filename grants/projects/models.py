@@ -169,6 +169,9 @@ class Milestone(Versioned, db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     due_on: Mapped[date] = mapped_column(index=True)
     deliverables: Mapped[str] = mapped_column(sa.Text, default="")
+    # The due date a reminder was last sent for (``flask tick``): one reminder of each kind per due date.
+    due_soon_reminded_for: Mapped[date | None]
+    overdue_reminded_for: Mapped[date | None]
 
     project: Mapped[Project] = relationship(back_populates="milestones", foreign_keys=[project_id])
 

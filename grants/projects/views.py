@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm loaders)
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from grants.core.models import AuditEvent
+from grants.core.permissions import role_required
 from grants.core.registry import add_nav
 from grants.core.web import perform
 from grants.core.workflow import fire
@@ -20,7 +21,7 @@ from grants.projects import agreement as agreements
 from grants.projects import bp, services
 from grants.projects import permissions as can
 from grants.projects.forms import AGREEMENT_FIELDS, AgreementForm, ConfirmForm
-from grants.projects.models import Milestone, Project, Tranche
+from grants.projects.models import Milestone, Project, ProjectState, Tranche
 from grants.projects.workflow import PROJECT_WORKFLOW
 
 add_nav(_l("Projects"), "projects.index", {"officer", "admin", "applicant", "enterprise"}, order=30)
@@ -163,3 +164,45 @@ def history(project_id: int):
     page = db.paginate(sa.select(AuditEvent).where(objects).order_by(AuditEvent.id),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("projects/history.html", **page_context(project, "history"), page=page)
+
+
+# monitoring across projects (officers) ---------------------------------------------
+
+add_nav(_l("Project monitoring"), "projects.monitor", {"officer", "admin"}, order=31)
+
+
+def _monitoring_select():
+    from grants.core import clock
+    from grants.projects.monitoring import SORTS, monitoring_query
+
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "next_due"
+    state = request.args.get("state") or None
+    if state not in {s.value for s in ProjectState}:
+        state = None
+    return monitoring_query(clock.today(), state=state, q=request.args.get("q"),
+                            overdue_only=request.args.get("overdue") == "1", sort=sort), sort, state
+
+
+@bp.get("/monitor")
+@role_required("officer", "admin")
+def monitor():
+    from grants.projects.monitoring import SORTS, RowPagination
+
+    select, sort, state = _monitoring_select()
+    page = RowPagination(select=select, page=request.args.get("page", 1, type=int),
+                         per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("projects/monitor.html", page=page, sort=sort, state=state, sorts=SORTS,
+                           states=ProjectState, labels=PROJECT_WORKFLOW.states)
+
+
+@bp.get("/monitor.csv")
+@role_required("officer", "admin")
+def monitor_csv():
+    from grants.core import clock
+    from grants.projects.monitoring import export_csv
+
+    select, _sort, _state = _monitoring_select()
+    body = export_csv(db.session.execute(select).all())
+    name = f"projects-{clock.today().isoformat()}.csv"
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})

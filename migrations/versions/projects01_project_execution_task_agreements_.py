@@ -39,6 +39,8 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('deliverables', sa.Text(), nullable=False),
+    sa.Column('due_soon_reminded_for', sa.Date(), nullable=True),
+    sa.Column('overdue_reminded_for', sa.Date(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_milestones_project_id_projects')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_milestones'))
