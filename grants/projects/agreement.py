@@ -127,10 +127,12 @@ def edit_agreement(project: Project, *, actor, data: dict, expected_version=None
 
 
 def _locked_rows(project: Project) -> dict:
-    """What an amendment may not remove: reported milestones and indicators, released tranches."""
+    """What an amendment may not remove: reported (or waived) milestones, reported indicators,
+    released tranches."""
     reported = set(db.session.scalars(sa.select(ReportValue.indicator_id).join(Indicator).where(
         Indicator.project_id == project.id)).all())
-    return {"milestones": [m.state != MilestoneState.pending for m in _ordered(project.milestones)],
+    return {"milestones": [m.state != MilestoneState.pending or m.id == project.waived_milestone_id
+                           for m in _ordered(project.milestones)],
             "indicators": [i.id in reported for i in _ordered(project.indicators)],
             "tranches": [t.state == TrancheState.released for t in _ordered(project.tranches)],
             "released": [(t.amount_fen, t.milestone_id) for t in _ordered(project.tranches)

@@ -110,3 +110,42 @@ def test_an_edit_moves_milestones_and_tranches_by_position(make):
     saved = agreements.agreement_data(project)
     assert [m["title"] for m in saved["milestones"]][-1] == "结题"
     assert saved["tranches"][-1] == {"amount_fen": 100, "milestone": 3}
+
+
+def test_an_amendment_keeps_what_has_happened(make):
+    from grants.core.workflow import fire
+    from grants.projects import reports, services
+
+    parties = signed(make)
+    project = parties.project
+    first = project.milestones[0]
+    reports.submit_report(first, actor=parties.team, text="完成", values={project.indicators[1].id: "1.5"})
+    fire(first, "approve", parties.officer)
+    services.release_tranche(project.tranches[0], actor=parties.officer)
+    reports.submit_report(project.milestones[1], actor=parties.team, text="中试进行中")
+    db.session.commit()
+    data = agreements.agreement_data(project)
+    with pytest.raises(ValidationFailed, match="第 2 个里程碑已有进展报告,不能删除"):
+        agreements.edit_agreement(project, actor=parties.officer, data={
+            "milestones": data["milestones"][:1], "tranches": [dict(t, milestone=1 if t["milestone"] else None)
+                                                               for t in data["tranches"]]})
+    with pytest.raises(ValidationFailed, match="已有填报值,不能删除"):
+        agreements.edit_agreement(project, actor=parties.officer, data={"indicators": data["indicators"][:1]})
+    moved = [dict(t) for t in data["tranches"]]
+    moved[0]["amount_fen"], moved[1]["amount_fen"] = moved[0]["amount_fen"] - 100, moved[1]["amount_fen"] + 100
+    with pytest.raises(ValidationFailed, match="已拨付的款项不能更改金额"):
+        agreements.edit_agreement(project, actor=parties.officer, data={"tranches": moved})
+    db.session.rollback()
+    assert agreements.agreement_data(project) == data
+
+
+def test_a_stale_confirmation_is_refused_after_an_edit(make):
+    from grants.core.errors import ChangedUnderYou
+
+    parties = awarded(make)
+    project = parties.project
+    seen = project.agreement.version
+    agreements.edit_agreement(project, actor=parties.officer, data={"end_on": agreements.agreement_data(project)["end_on"]})
+    db.session.commit()
+    with pytest.raises(ChangedUnderYou):
+        agreements.confirm_agreement(project, actor=parties.owner, expected_version=seen)

@@ -163,3 +163,75 @@ def test_each_tab_costs_the_same_queries_however_many_milestones_reports_and_tra
     report_all()
     many = [[queries(client, f"/projects/{project.id}{tab}") for tab in tabs] for client in clients]
     assert many == few
+
+
+def test_acceptance_is_requested_on_its_page_once_every_milestone_is_approved(app, make):
+    from grants.core.workflow import fire
+    from grants.projects import reports
+
+    parties = signed(make)
+    project = parties.project
+    team = signed_in(app, parties.team)
+    waiting = team.get(f"/projects/{project.id}/acceptance").get_data(as_text=True)
+    assert "所有里程碑通过后才能申请结题验收" in waiting and 'type="file"' not in waiting
+    for milestone in project.milestones:
+        reports.submit_report(milestone, actor=parties.team, text="完成")
+        fire(milestone, "approve", parties.officer)
+    db.session.commit()
+    form = team.get(f"/projects/{project.id}/acceptance").get_data(as_text=True)
+    assert 'type="file"' in form and "data-confirm" in form
+    missing = team.post(f"/projects/{project.id}/acceptance", data={"text": "总结", "version": project.version},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "请填写每项指标最终达到的值" in missing and "请以 PDF 文件上传结题报告" in missing
+    values = {f"indicator_{i.id}": "0.5" for i in project.indicators}
+    done = team.post(f"/projects/{project.id}/acceptance",
+                     data={"text": "总结", "version": project.version, "file": (BytesIO(b"%PDF-1.4 x"), "结题.pdf"),
+                           **values}, content_type="multipart/form-data")
+    assert done.status_code == 302
+    db.session.refresh(project)
+    assert project.state == ProjectState.acceptance_requested
+    final = db.session.scalars(reports.reports_query(project)).first()
+    download = team.get(f"/projects/{project.id}/files/{final.files[0].id}")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    other = signed(make)
+    assert signed_in(app, other.team).get(f"/projects/{project.id}/files/{final.files[0].id}").status_code == 404
+    assert team.get(f"/projects/{other.project.id}/files/{final.files[0].id}").status_code == 404
+
+
+def test_the_waiver_and_a_confirmed_version_on_the_pages(app, make):
+    parties = awarded(make)
+    project = parties.project
+    make.red(project.lead_org)
+    make.red(project.lead_person)
+    for user in (parties.officer, parties.owner, parties.team):
+        agreements.confirm_agreement(project, actor=user)
+    db.session.commit()
+    team, officer = signed_in(app, parties.team), signed_in(app, parties.officer)
+    assert "/waive" not in team.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "/waive" in officer.get(f"/projects/{project.id}").get_data(as_text=True)
+    team.post(f"/projects/{project.id}/waive", data={})
+    db.session.refresh(project)
+    assert project.waived_milestone_id is None
+    officer.post(f"/projects/{project.id}/waive", data={"comment": "红名单激励"})
+    db.session.refresh(project)
+    assert project.waived_milestone_id == project.milestones[0].id
+    page = team.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "免除专家检查" in page
+    version = team.get(f"/projects/{project.id}/agreement/versions/1").get_data(as_text=True)
+    assert "任务书第 1 版" in version and "样机研制" in version
+    assert team.get(f"/projects/{project.id}/agreement/versions/2").status_code == 404
+
+
+def test_a_project_without_an_agreement_gets_one_drafted_by_the_officer(app, make):
+    from grants.projects.models import Project
+
+    parties = awarded(make)
+    bare = Project(challenge_id=parties.project.challenge_id, bid_id=make.bid(make.challenge()).id,
+                   lead_org_id=parties.project.lead_org_id, title="旧项目", award_fen=400_000_00)
+    db.session.add(bare)
+    db.session.commit()
+    officer = signed_in(app, parties.officer)
+    assert "根据中榜申报书起草" in officer.get(f"/projects/{bare.id}").get_data(as_text=True)
+    officer.post(f"/projects/{bare.id}/agreement/draft", data={})
+    db.session.refresh(bare)
+    assert bare.agreement is not None and len(bare.milestones) == 1
