@@ -9,6 +9,8 @@ Everything goes through the pages' services; who may do what is
 from __future__ import annotations
 
 import marshmallow as ma
+import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (sa.orm loaders)
 from flask_babel import gettext as _
 
 from grants.api.auth import body_limit, require_user
@@ -23,7 +25,7 @@ from grants.projects.api_schemas import (PROJECT_STATES, AcceptanceInSchema, Agr
                                          AgreementOutSchema, AgreementVersionSchema, ConfirmSchema,
                                          FundingSchema, MilestoneStatusSchema, ReportInSchema, ProgressReportSchema,
                                          TrancheSchema, WaiverInSchema, multipart_blueprint)
-from grants.projects.models import Milestone, Project, Tranche
+from grants.projects.models import AgreementVersion, Milestone, Project, Tranche
 
 blp = multipart_blueprint("projects", __name__, "/projects",
                           description="Projects (立项项目) created when an award is confirmed: task agreement, "
@@ -181,9 +183,12 @@ def confirm_agreement(body, project_id: int):
 
 @blp.route(f"/<{ID}:project_id>/agreement/versions", methods=["GET"])
 @blp.response(200, AgreementVersionSchema(many=True))
+@blp.paginate(SelectPage)
 def agreement_versions(project_id: int):
     """Every version the three parties confirmed, newest first"""
-    return agreements.agreement_versions(_get(load_project, project_id))
+    project = _get(load_project, project_id)
+    return (sa.select(AgreementVersion).where(AgreementVersion.project_id == project.id)
+            .order_by(AgreementVersion.number.desc()))
 
 
 @blp.route(f"/<{ID}:project_id>/agreement/versions/<{ID}:number>", methods=["GET"])
@@ -200,9 +205,11 @@ def agreement_version(project_id: int, number: int):
 
 @blp.route(f"/<{ID}:project_id>/milestones", methods=["GET"])
 @blp.response(200, MilestoneStatusSchema(many=True))
+@blp.paginate(SelectPage)
 def project_milestones(project_id: int):
     """The agreement's milestones, in the order they are due"""
-    return _get(load_project, project_id).milestones
+    project = _get(load_project, project_id)
+    return sa.select(Milestone).where(Milestone.project_id == project.id).order_by(Milestone.position)
 
 
 @blp.route(f"/<{ID}:project_id>/reports", methods=["GET"])
@@ -215,9 +222,12 @@ def project_reports(project_id: int):
 
 @blp.route(f"/<{ID}:project_id>/tranches", methods=["GET"])
 @blp.response(200, TrancheSchema(many=True))
+@blp.paginate(SelectPage)
 def project_tranches(project_id: int):
     """The funding tranches and what has been released"""
-    return _get(load_project, project_id).tranches
+    project = _get(load_project, project_id)
+    return (sa.select(Tranche).where(Tranche.project_id == project.id)
+            .options(sa.orm.joinedload(Tranche.released_by)).order_by(Tranche.position))
 
 
 @blp.route(f"/<{ID}:project_id>/acceptance", methods=["POST"])

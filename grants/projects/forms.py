@@ -57,9 +57,15 @@ class AgreementForm(FlaskForm):
                               for d, t, x in split_lines(self.milestones.data, 3)]
         data["indicators"] = [{"name": n, "unit": u, "baseline": b, "target": t, "binding": y.lower() in YES}
                               for n, u, b, t, y in split_lines(self.indicators.data, 5)]
-        data["tranches"] = [{"amount_fen": yuan_to_fen(a) if yuan_to_fen(a) is not None else a,
-                             "milestone": m or None} for a, m in split_lines(self.tranches.data, 2)]
+        # An amount that is not a number goes through as typed, for the service to name the problem.
+        data["tranches"] = [{"amount_fen": _fen_or_text(a), "milestone": m or None}
+                            for a, m in split_lines(self.tranches.data, 2)]
         return data
+
+
+def _fen_or_text(amount: str):
+    fen = yuan_to_fen(amount)
+    return amount if fen is None else fen
 
 
 class ReportForm(FlaskForm):

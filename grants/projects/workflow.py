@@ -24,8 +24,11 @@ P, M, T = ProjectState, MilestoneState, TrancheState
 
 
 def _allow(predicate):
+    """The predicate's answer about who acts (403); its answer about the state is left to the guards (409)."""
+
     def allow(attempt):
-        return predicate(attempt.actor, attempt.obj)
+        reason = predicate(attempt.actor, attempt.obj)
+        return reason if isinstance(reason, can.NotYours) else None
 
     allow.__name__ = predicate.__name__
     return allow

@@ -117,3 +117,24 @@ def test_termination_stops_releases(api, make):
     stopped = officer.post(f"/tranches/{signing['id']}/transitions/release", {})
     assert stopped.status_code == 409 and "不在执行中" in error_of(stopped)["message"]
     assert [t["name"] for t in officer.get(f"/tranches/{signing['id']}/transitions").get_json()] == ["release"]
+
+
+def test_milestone_transitions_answer_403_for_who_and_409_for_the_state(api, make):
+    parties = awarded(make)
+    pid = parties.project.id
+    officer, owner, team = _clients(api, make, parties)
+    _sign(officer, owner, team, pid)
+    first = officer.get(f"/projects/{pid}/milestones").get_json()[0]
+    bare = team.post(f"/milestones/{first['id']}/transitions/submit", {})
+    assert bare.status_code == 409 and "请提交进展报告" in error_of(bare)["message"]
+    assert owner.post(f"/milestones/{first['id']}/transitions/submit", {}).status_code == 403
+    assert officer.post(f"/milestones/{first['id']}/transitions/approve", {}).status_code == 409
+    stranger = api(make.token(make.user("officer")))
+    assert stranger.get(f"/milestones/{first['id']}").status_code == 200  # every officer sees every project
+    outsider = api(make.token(make.user("applicant")))
+    for path in (f"/milestones/{first['id']}", f"/milestones/{first['id']}/history",
+                 f"/milestones/{first['id']}/transitions"):
+        assert outsider.get(path).status_code == 404
+    officer.post(f"/projects/{pid}/transitions/suspend", {"comment": "核查"})
+    suspended = team.post(f"/milestones/{first['id']}/report", data={"text": "进展"})
+    assert suspended.status_code == 409 and "只有在项目执行期间才能报告进展" in error_of(suspended)["message"]
