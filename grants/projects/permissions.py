@@ -9,11 +9,12 @@ pages, the API and templates only ask them.
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from grants.core.errors import Forbidden, Refused
 from grants.core.permissions import is_officer
-from grants.projects.models import MilestoneState, ProjectState
+from grants.projects.models import MilestoneState, Project, ProjectState
 
 EDITABLE = (ProjectState.contracting, ProjectState.active)
 
@@ -77,6 +78,21 @@ def can_view(user, project) -> str | None:
     if is_officer(user) or is_team(user, project) or is_owner(user, project):
         return None
     return NotYours(_("There is no such record, or it is not visible to you."))
+
+
+def visible_clause(user):
+    """The SQL form of :func:`can_view`, a condition on Project (joined to nothing else)."""
+    from grants.challenges.models import Challenge
+
+    if is_officer(user):
+        return sa.true()
+    if not _authenticated(user) or user.organization_id is None:
+        return sa.false()
+    if user.role == "applicant":
+        return Project.lead_org_id == user.organization_id
+    if user.role == "enterprise":
+        return Project.challenge_id.in_(sa.select(Challenge.id).where(Challenge.owner_org_id == user.organization_id))
+    return sa.false()
 
 
 # the task agreement ----------------------------------------------------------------

@@ -85,6 +85,7 @@ def milestones_waiting(project):
 def final_report_given(attempt):
     if not isinstance(attempt.data.get("report"), Report):
         return _l("Attach the final report and the value reached for each indicator.")
+    attempt.evidence["report_id"] = attempt.data["report"].id
     return None
 
 
@@ -100,6 +101,7 @@ def project_active(attempt):
 def report_given(attempt):
     if not isinstance(attempt.data.get("report"), Report):
         return _l("Submit the progress report with its text and the indicator values reached so far.")
+    attempt.evidence["report_id"] = attempt.data["report"].id
     return None
 
 

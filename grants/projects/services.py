@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 
 from grants.core import audit, clock
 from grants.core.errors import ValidationFailed
-from grants.core.permissions import is_officer
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
@@ -43,17 +42,8 @@ def can_view(user, project: Project) -> bool:
 
 
 def projects_visible_to(user):
-    from grants.challenges.models import Challenge
-
-    query = sa.select(Project).order_by(Project.id.desc())
-    if is_officer(user):
-        return query
-    if user.role == "applicant":
-        return query.where(Project.lead_org_id == user.organization_id)
-    if user.role == "enterprise":
-        return query.join(Challenge, Challenge.id == Project.challenge_id).where(
-            Challenge.owner_org_id == user.organization_id)
-    return query.where(sa.false())
+    """The projects ``user`` may see, newest first."""
+    return sa.select(Project).where(can.visible_clause(user)).order_by(Project.id.desc())
 
 
 # exceptions -------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def test_suspend_resume_and_terminate_from_the_project_page(app, make):
     officer.post(f"/projects/{project.id}/do/suspend", data={"comment": "核查经费使用", "version": project.version})
     db.session.refresh(project)
     assert project.state == ProjectState.suspended
-    assert "/do/resume" in officer.get(f"/projects/{project.id}").get_data(as_text=True)
+    suspended = officer.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "/do/resume" in suspended and "确定要执行“恢复”吗" in suspended
     officer.post(f"/projects/{project.id}/do/resume", data={"version": project.version})
     db.session.refresh(project)
     assert project.state == ProjectState.active
