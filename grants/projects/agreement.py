@@ -19,18 +19,18 @@ import calendar
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import flag_modified
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import flag_modified
 
+from grants.challenges.validation import check_version, saving_edit
 from grants.core import audit, clock
+from grants.core.errors import Refused
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.projects import permissions as can
 from grants.projects.agreement_rules import BUDGET, validate
 from grants.projects.models import (AgreementVersion, Indicator, Milestone, MilestoneState, Project,
                                     ProjectState, ReportValue, TaskAgreement, Tranche, TrancheState)
-from grants.challenges.validation import check_version, saving_edit
-from grants.core.errors import Refused
 
 SIGNING_SHARE = 30  # percent of the award paid at signing in a drafted plan
 

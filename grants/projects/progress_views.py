@@ -10,7 +10,7 @@ from grants.core import clock
 from grants.core.web import perform
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.projects import bp, reports, services
+from grants.projects import bp, reports
 from grants.projects import permissions as can
 from grants.projects.forms import AcceptanceForm, ReportForm, uploads_of
 from grants.projects.models import Milestone, Tranche

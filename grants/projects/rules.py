@@ -1,14 +1,13 @@
 """Guards and effects of the project, milestone and tranche workflows."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from grants.core import clock
 from grants.extensions import db
 from grants.integrity.check import check, org_subject, person_subject
-from grants.projects.models import (PROJECT_STATE_LABELS, MilestoneState, ProjectState, Report)
+from grants.projects.models import PROJECT_STATE_LABELS, MilestoneState, ProjectState, Report
 
 
 def project_of(obj):
