@@ -125,11 +125,11 @@ def test_an_amendment_keeps_what_has_happened(make):
     reports.submit_report(project.milestones[1], actor=parties.team, text="中试进行中")
     db.session.commit()
     data = agreements.agreement_data(project)
-    with pytest.raises(ValidationFailed, match="第 2 个里程碑已有进展报告,不能删除"):
+    with pytest.raises(ValidationFailed, match="第 2 个里程碑已有进展报告，不能删除"):
         agreements.edit_agreement(project, actor=parties.officer, data={
             "milestones": data["milestones"][:1], "tranches": [dict(t, milestone=1 if t["milestone"] else None)
                                                                for t in data["tranches"]]})
-    with pytest.raises(ValidationFailed, match="已有填报值,不能删除"):
+    with pytest.raises(ValidationFailed, match="已有填报值，不能删除"):
         agreements.edit_agreement(project, actor=parties.officer, data={"indicators": data["indicators"][:1]})
     moved = [dict(t) for t in data["tranches"]]
     moved[0]["amount_fen"], moved[1]["amount_fen"] = moved[0]["amount_fen"] - 100, moved[1]["amount_fen"] + 100
