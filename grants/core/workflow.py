@@ -70,6 +70,7 @@ class Attempt:
     data: dict = field(default_factory=dict)
     evidence: dict = field(default_factory=dict)
     refusal: Reason = None
+    from_state: str | None = None  # the state before the transition (effects run after the move)
 
     @property
     def role(self) -> str:
@@ -201,7 +202,7 @@ def fire(obj, name: str, actor, *, comment: str | None = None,
     check_version(obj, expected_version)
     t = _allowed_transition(wf, obj, name, actor, comment)
     current = str(obj.state)
-    attempt = Attempt(obj, actor, t, comment, clock.now(), data)
+    attempt = Attempt(obj, actor, t, comment, clock.now(), data, from_state=current)
     try:
         moved = wf.machine.events[name].trigger(obj, attempt=attempt)
         if not moved:

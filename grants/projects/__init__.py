@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
-from grants.projects import models, views, workflow  # noqa: E402,F401  (tables, routes, machine)
+from grants.projects import models, progress_views, reminders, views, workflow  # noqa: E402,F401  (tables, routes, machines, jobs)

@@ -1,55 +1,83 @@
-"""Project operations: they validate, flush and write audit events, never commit."""
+"""Project operations: they validate, flush and write audit events, never commit.
+
+State changes go through :func:`grants.core.workflow.fire`; who may do what is
+:mod:`grants.projects.permissions`.
+"""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from grants.core import audit
-from grants.core.permissions import is_officer
+from grants.core import audit, clock
+from grants.core.errors import ValidationFailed
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
-from grants.integrity.models import IntegrityEntry, SubjectType
-from grants.projects.models import Project, ProjectState
+from grants.integrity.models import IntegrityEntry
+from grants.projects import permissions as can
+from grants.projects.models import Project, ProjectState, Tranche, TrancheState
 
 
 def create_project(bid, *, actor=None) -> Project:
-    """One project per awarded bid, in ``contracting``; the award is the amount requested."""
+    """One project per awarded bid, in ``contracting``, with the task agreement drafted from the bid."""
+    from grants.projects.agreement import draft_agreement
+
     project = Project(challenge_id=bid.challenge_id, bid_id=bid.id, lead_org_id=bid.organization_id,
                       lead_person_id=bid.lead_id, title=bid.title, award_fen=bid.requested_fen)
     db.session.add(project)
     db.session.flush()
+    try:
+        with db.session.begin_nested():
+            draft_agreement(project, actor=actor, record=False)
+    except ValidationFailed:
+        pass  # the officer drafts it from the project's page; the award itself must not fail over it
     audit.record(project, "create", actor=actor, to_state=project.state,
-                 evidence={"challenge_id": bid.challenge_id, "bid_id": bid.id, "award_fen": bid.requested_fen})
+                 evidence={"challenge_id": bid.challenge_id, "bid_id": bid.id, "award_fen": bid.requested_fen,
+                           "agreement_drafted": project.agreement is not None})
     return project
 
 
 def can_view(user, project: Project) -> bool:
-    """The bureau, the team's organisation and the enterprise that posted the challenge."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if is_officer(user):
-        return True
-    if user.organization_id is None:
-        return False
-    if user.role == "applicant" and user.organization_id == project.lead_org_id:
-        return True
-    return user.role == "enterprise" and user.organization_id == project.challenge.owner_org_id
+    return can.can_view(user, project) is None
 
 
 def projects_visible_to(user):
-    from grants.challenges.models import Challenge
+    """The projects ``user`` may see, newest first."""
+    return sa.select(Project).where(can.visible_clause(user)).order_by(Project.id.desc())
 
-    query = sa.select(Project).order_by(Project.id.desc())
-    if is_officer(user):
-        return query
-    if user.role == "applicant":
-        return query.where(Project.lead_org_id == user.organization_id)
-    if user.role == "enterprise":
-        return query.join(Challenge, Challenge.id == Project.challenge_id).where(
-            Challenge.owner_org_id == user.organization_id)
-    return query.where(sa.false())
 
+# exceptions -------------------------------------------------------------------------
+
+def resume_project(project: Project, *, actor, comment=None, expected_version=None):
+    """Back to where the project was suspended from (in progress, or contracting)."""
+    name = "resume" if project.suspended_from == ProjectState.active else "resume_contracting"
+    return fire(project, name, actor, comment=comment, expected_version=expected_version)
+
+
+def waive_midway_check(project: Project, *, actor, comment=None):
+    """The red-list incentive: the mid-way milestone goes without the expert check."""
+    can.enforce(can.can_waive_check(actor, project))
+    milestone = can.midway_milestone(project)
+    project.waived_milestone_id = milestone.id
+    db.session.flush()
+    return audit.record(project, "waive_check", actor=actor, comment=comment,
+                        evidence={"milestone_id": milestone.id, "milestone": milestone.title})
+
+
+# funds -----------------------------------------------------------------------------
+
+def funding_summary(project: Project) -> dict:
+    planned = sum(t.amount_fen for t in project.tranches)
+    released = sum(t.amount_fen for t in project.tranches if t.state == TrancheState.released)
+    return {"award_fen": project.award_fen, "planned_fen": planned, "released_fen": released,
+            "remaining_fen": project.award_fen - released}
+
+
+def release_tranche(tranche: Tranche, *, actor, expected_version=None):
+    return fire(tranche, "release", actor, expected_version=expected_version)
+
+
+# black-list effects ------------------------------------------------------------------
 
 SUSPENDABLE = (ProjectState.contracting, ProjectState.active)
 
@@ -66,20 +94,47 @@ def codes_in_live_projects(subject_type: str, codes: set[str]) -> set[str]:
     return codes_in_live_bids(subject_type, codes, live=_with_live_project())
 
 
+def _projects_naming(entry: IntegrityEntry, *conditions):
+    from grants.bids.models import Bid
+    from grants.bids.services import party_clause
+
+    return db.session.scalars(
+        sa.select(Project).join(Bid, Bid.id == Project.bid_id)
+        .where(party_clause(entry.subject_type, entry.subject_code), *conditions)
+        .order_by(Project.id)).all()
+
+
 @on_black_entry("suspend_projects", live_codes=codes_in_live_projects)
 def suspend_projects(entry: IntegrityEntry, actor) -> int:
     """Projects in contracting or under way any of whose parties (organisation,
     partner, lead, member) the new black entry names are suspended."""
-    from grants.bids.models import Bid
-    from grants.bids.services import party_clause
-
-    projects = db.session.scalars(
-        sa.select(Project).join(Bid, Bid.id == Project.bid_id)
-        .where(Project.state.in_(SUSPENDABLE), party_clause(entry.subject_type, entry.subject_code))
-        .order_by(Project.id)).all()
+    projects = _projects_naming(entry, Project.state.in_(SUSPENDABLE))
     for project in projects:
         fire(project, "suspend", actor,
              comment=_("Suspended: black-list entry %(basis)s against %(name)s.",
                        basis=entry.basis, name=entry.subject_name),
              entry_id=entry.id)
+    return len(projects)
+
+
+def codes_with_red_incentive(subject_type: str, codes: set[str]) -> set[str]:
+    from grants.bids.services import codes_in_live_bids
+    from grants.bids.models import Bid
+
+    live = Bid.id.in_(sa.select(Project.bid_id).where(Project.red_at_signing.is_(True)))
+    return codes_in_live_bids(subject_type, codes, live=live)
+
+
+@on_black_entry("cancel_red_incentive", live_codes=codes_with_red_incentive)
+def cancel_red_incentive(entry: IntegrityEntry, actor) -> int:
+    """A black entry during the project cancels the red-list incentive and any waiver it gave."""
+    projects = _projects_naming(entry, Project.red_at_signing.is_(True))
+    for project in projects:
+        waived = project.waived_milestone_id
+        project.red_at_signing, project.waived_milestone_id = False, None
+        db.session.flush()
+        audit.record(project, "cancel_waiver", actor=None,
+                     comment=_("Red-list incentive cancelled: black-list entry %(basis)s against %(name)s.",
+                               basis=entry.basis, name=entry.subject_name),
+                     evidence={"entry_id": entry.id, "waived_milestone_id": waived, "on": clock.today()})
     return len(projects)

@@ -50,7 +50,8 @@ def test_filters_and_the_officers_suspension(api, make, project):
     # Suspension needs a reason; the team may not suspend its own project.
     refused = officer_api.post(f"/projects/{project.id}/transitions/suspend", {})
     assert refused.status_code == 409 and error_of(refused)["code"] == "refused"
-    assert [t["name"] for t in officer_api.get(f"/projects/{project.id}/transitions").get_json()] == ["suspend"]
+    assert [t["name"] for t in officer_api.get(f"/projects/{project.id}/transitions").get_json()] == [
+        "sign", "suspend", "terminate"]
     team = api(make.token(make.user("applicant", org=project.lead_org)))
     forbidden = team.post(f"/projects/{project.id}/transitions/suspend", {"comment": "违规"})
     assert forbidden.status_code == 403

@@ -1,0 +1,195 @@
+"""Who may do what with a project and its parts: the one place for this area.
+
+Every predicate is ``can_<verb>(user, obj) -> str | None``: None means
+allowed, otherwise the reason in words. A reason about who the user is
+(role, organisation) is a :class:`NotYours` (the services answer 403); any
+other reason is about the object's state (409). Services enforce these
+predicates (:func:`enforce`), the workflows use them as their ``allow``;
+pages, the API and templates only ask them.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from grants.core.errors import Forbidden, Refused
+from grants.core.permissions import is_officer
+from grants.projects.models import MilestoneState, Project, ProjectState
+
+EDITABLE = (ProjectState.contracting, ProjectState.active)
+
+
+class NotYours(str):
+    """A refusal because of who asks, not of the object's state."""
+
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_team(user, project) -> bool:
+    """An applicant account of the lead organisation (the team lead's side)."""
+    return (_authenticated(user) and user.role == "applicant" and user.organization_id is not None
+            and user.organization_id == project.lead_org_id)
+
+
+def is_owner(user, project) -> bool:
+    """An enterprise account of the organisation that posted the challenge."""
+    return (_authenticated(user) and user.role == "enterprise" and user.organization_id is not None
+            and user.organization_id == project.challenge.owner_org_id)
+
+
+def party_of(user, project) -> str | None:
+    """Which signing party ``user`` speaks for: "officer", "enterprise", "lead" or None."""
+    if _authenticated(user) and user.role == "officer":
+        return "officer"
+    if is_owner(user, project):
+        return "enterprise"
+    if is_team(user, project):
+        return "lead"
+    return None
+
+
+def enforce(reason) -> None:
+    """Raise the refusal a predicate gave (403 for who asks, 409 for the state)."""
+    if reason is None:
+        return
+    if isinstance(reason, NotYours):
+        raise Forbidden(reason)
+    raise Refused(reason)
+
+
+def _officer_only(user) -> str | None:
+    if not (_authenticated(user) and user.role == "officer"):
+        return NotYours(_("Only a programme officer may do this."))
+    return None
+
+
+def _team_only(user, project) -> str | None:
+    if not is_team(user, project):
+        return NotYours(_("Only the project team may do this."))
+    return None
+
+
+# seeing -------------------------------------------------------------------------
+
+def can_view(user, project) -> str | None:
+    """The bureau, the team's organisation and the enterprise that posted the challenge."""
+    if is_officer(user) or is_team(user, project) or is_owner(user, project):
+        return None
+    return NotYours(_("There is no such record, or it is not visible to you."))
+
+
+def visible_clause(user):
+    """The SQL form of :func:`can_view`, a condition on Project (joined to nothing else)."""
+    from grants.challenges.models import Challenge
+
+    if is_officer(user):
+        return sa.true()
+    if not _authenticated(user) or user.organization_id is None:
+        return sa.false()
+    if user.role == "applicant":
+        return Project.lead_org_id == user.organization_id
+    if user.role == "enterprise":
+        return Project.challenge_id.in_(sa.select(Challenge.id).where(Challenge.owner_org_id == user.organization_id))
+    return sa.false()
+
+
+# the task agreement ----------------------------------------------------------------
+
+def can_edit_agreement(user, project) -> str | None:
+    reason = _officer_only(user)
+    if reason:
+        return reason
+    if project.state not in EDITABLE:
+        return _("The task agreement can be changed only while the project is in contracting or in progress.")
+    return None
+
+
+def can_confirm_agreement(user, project) -> str | None:
+    party = party_of(user, project)
+    if party is None:
+        return NotYours(_("Only the programme officer, the challenge's enterprise and the project team "
+                          "confirm the task agreement."))
+    if project.state not in EDITABLE:
+        return _("The task agreement can be confirmed only while the project is in contracting or in progress.")
+    agreement = project.agreement
+    if agreement is None:
+        return _("The task agreement has not been drafted yet.")
+    if agreement.confirmed_by(party):
+        return _("You have already confirmed this version of the task agreement.")
+    return None
+
+
+def can_sign(user, project) -> str | None:
+    """The project becomes active on the third confirmation, by whichever party gives it."""
+    if user is not None and party_of(user, project) is None:
+        return NotYours(_("Only a party to the task agreement may sign it."))
+    return None
+
+
+# progress ------------------------------------------------------------------------
+
+def can_submit_report(user, milestone) -> str | None:
+    reason = _team_only(user, milestone.project)
+    if reason:
+        return reason
+    if milestone.project.state != ProjectState.active:
+        return _("Progress is reported only while the project is in progress.")
+    if milestone.state not in (MilestoneState.pending, MilestoneState.returned):
+        return _("This milestone's report has already been submitted.")
+    return None
+
+
+def can_decide_report(user, milestone) -> str | None:
+    return _officer_only(user)
+
+
+def can_request_acceptance(user, project) -> str | None:
+    return _team_only(user, project)
+
+
+# funds and exceptions ----------------------------------------------------------------
+
+def can_release(user, tranche) -> str | None:
+    return _officer_only(user)
+
+
+def can_suspend(user, project) -> str | None:
+    return None if user is None else _officer_only(user)
+
+
+def can_resume(user, project) -> str | None:
+    return _officer_only(user)
+
+
+def can_terminate(user, project) -> str | None:
+    return _officer_only(user)
+
+
+def can_waive_check(user, project) -> str | None:
+    """The red-list incentive: lead and organisation on the red list at signing."""
+    reason = _officer_only(user)
+    if reason:
+        return reason
+    if project.state != ProjectState.active:
+        return _("The expert check can be waived only while the project is in progress.")
+    if not project.red_at_signing:
+        return _("The expert check can be waived only when the team lead and the organisation were both "
+                 "on the red list when the task agreement was signed.")
+    if project.waived_milestone_id is not None:
+        return _("The mid-way expert check has already been waived.")
+    milestone = midway_milestone(project)
+    if milestone is None:
+        return _("Only a project with at least two milestones has a mid-way milestone.")
+    if milestone.state == MilestoneState.approved:
+        return _("The mid-way milestone has already been approved.")
+    return None
+
+
+def midway_milestone(project):
+    """The milestone half-way through the schedule (the earlier of two middles); None with fewer than two."""
+    milestones = project.milestones
+    if len(milestones) < 2:
+        return None
+    return milestones[(len(milestones) - 1) // 2]

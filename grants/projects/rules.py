@@ -1,0 +1,137 @@
+"""Guards and effects of the project, milestone and tranche workflows."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from grants.core import clock
+from grants.extensions import db
+from grants.integrity.check import check, org_subject, person_subject
+from grants.projects.models import PROJECT_STATE_LABELS, MilestoneState, ProjectState, Report
+
+
+def project_of(obj):
+    """The project of a project, milestone or tranche."""
+    return getattr(obj, "project", None) or obj
+
+
+def lead_and_org(attempt):
+    """The subjects a tranche's release and the red-list incentive look at."""
+    project = project_of(attempt.obj)
+    subjects = [org_subject(project.lead_org, "organization")]
+    if project.lead_person is not None:
+        subjects.append(person_subject(project.lead_person, "lead"))
+    return subjects
+
+
+lead_and_org.__name__ = "lead_and_org"
+
+
+# project -------------------------------------------------------------------------
+
+def agreement_confirmed(attempt):
+    agreement = attempt.obj.agreement
+    if agreement is None or not agreement.fully_confirmed:
+        return _l("The task agreement needs the confirmation of the programme officer, the enterprise "
+                  "and the team lead first.")
+    return None
+
+
+def note_red_list_at_signing(attempt):
+    """Record whether lead and organisation carry a red entry in force now (联合激励)."""
+    project = attempt.obj
+    subjects = lead_and_org(attempt)
+    result = check(subjects, on=clock.to_local(attempt.now).date())
+    red_roles = {finding.subject.role for finding in result.red}
+    project.red_at_signing = project.lead_person is not None and {"organization", "lead"} <= red_roles
+    attempt.evidence["integrity"] = result.evidence()
+    attempt.evidence["red_at_signing"] = project.red_at_signing
+
+
+def remember_where_from(attempt):
+    attempt.obj.suspended_from = ProjectState(attempt.from_state)
+
+
+def forget_where_from(attempt):
+    attempt.obj.suspended_from = None
+
+
+def suspended_from(state: ProjectState):
+    def guard(attempt):
+        origin = attempt.obj.suspended_from or ProjectState.contracting
+        if origin != state:
+            return _l("This project was suspended while %(state)s and returns there: use “%(action)s”.",
+                      state=PROJECT_STATE_LABELS[origin],
+                      action=_l("Resume") if origin == ProjectState.active else _l("Resume (back to contracting)"))
+        return None
+
+    guard.__name__ = f"suspended_from_{state}"
+    return guard
+
+
+def every_milestone_approved(attempt):
+    return milestones_waiting(attempt.obj)
+
+
+def milestones_waiting(project):
+    waiting = [m for m in project.milestones if m.state != MilestoneState.approved]
+    if waiting:
+        return _l("Final acceptance can be requested only when every milestone is approved; "
+                  "not yet approved: %(titles)s.", titles="、".join(m.title for m in waiting))
+    return None
+
+
+def final_report_given(attempt):
+    if not isinstance(attempt.data.get("report"), Report):
+        return _l("Attach the final report and the value reached for each indicator.")
+    attempt.evidence["report_id"] = attempt.data["report"].id
+    return None
+
+
+# milestone and tranche -------------------------------------------------------------
+
+def project_active(attempt):
+    project = project_of(attempt.obj)
+    if project.state != ProjectState.active:
+        return _l("The project is %(state)s, not in progress.", state=PROJECT_STATE_LABELS[project.state])
+    return None
+
+
+def report_given(attempt):
+    if not isinstance(attempt.data.get("report"), Report):
+        return _l("Submit the progress report with its text and the indicator values reached so far.")
+    attempt.evidence["report_id"] = attempt.data["report"].id
+    return None
+
+
+def latest_report(milestone):
+    return db.session.scalar(sa.select(Report).where(Report.milestone_id == milestone.id)
+                             .order_by(Report.id.desc()).limit(1))
+
+
+def stamp_decision(decision: str):
+    def effect(attempt):
+        report = latest_report(attempt.obj)
+        if report is not None:
+            report.decision, report.decision_comment = decision, attempt.comment
+            report.decided_at = attempt.now
+            report.decided_by_id = attempt.actor.id if attempt.actor else None
+
+    effect.__name__ = f"stamp_{decision}"
+    return effect
+
+
+def milestone_approved(attempt):
+    milestone = attempt.obj.milestone
+    if milestone is not None and milestone.state != MilestoneState.approved:
+        return _l("This tranche is due when milestone “%(title)s” is approved; it is %(state)s.",
+                  title=milestone.title, state=milestone.state_label)
+    return None
+
+
+def stamp_release(attempt):
+    tranche = attempt.obj
+    tranche.released_at = attempt.now
+    tranche.released_on = clock.to_local(attempt.now).date()
+    tranche.released_by_id = attempt.actor.id if attempt.actor else None
+    attempt.evidence["amount_fen"] = tranche.amount_fen

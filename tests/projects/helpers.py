@@ -1,0 +1,47 @@
+"""An awarded project with its three parties, built through the real transitions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+from grants.extensions import db
+from grants.projects import agreement as agreements
+from grants.projects.services import create_project
+from tests.reviews.helpers import team_bid, to_review
+
+TWO_MILESTONES = [{"title": "样机研制", "month": 6, "deliverable": "样机一台"},
+                  {"title": "中试验证", "month": 12, "deliverable": "中试报告"}]
+
+
+@dataclass
+class Parties:
+    project: object
+    officer: object
+    owner: object  # the challenge's enterprise
+    team: object  # an applicant of the lead organisation
+
+
+def awarded(make, milestones=TWO_MILESTONES, **bid_fields) -> Parties:
+    """A project in contracting, its agreement drafted from a bid with ``milestones``."""
+    officer = make.user("officer")
+    challenge = make.challenge(officer=officer)
+    bid = team_bid(make, challenge, milestones=list(milestones), **bid_fields)
+    to_review(make, challenge, officer, [bid])
+    project = create_project(bid, actor=officer)
+    db.session.commit()
+    owner = make.user("enterprise", org=challenge.owner_org)
+    team = make.user("applicant", org=bid.organization)
+    return Parties(project, officer, owner, team)
+
+
+def signed(make, **kwargs) -> Parties:
+    """A project whose agreement the three parties have confirmed: active."""
+    parties = awarded(make, **kwargs)
+    for user in (parties.officer, parties.owner, parties.team):
+        agreements.confirm_agreement(parties.project, actor=user)
+        db.session.commit()
+    return parties
+
+
+def pdf(name: str = "report.pdf"):
+    return BytesIO(b"%PDF-1.4 progress report\n%%EOF"), name
