@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from grants.core.models import Timestamps, Versioned, enum_type
 from grants.extensions import db
+from grants.projects.models import Project
 
 
 class CertificateState(enum.StrEnum):
@@ -58,7 +59,7 @@ class Certificate(Timestamps, Versioned, db.Model):
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
 
-    project = relationship("Project", lazy="joined")
+    project: Mapped[Project] = relationship(lazy="joined")
     issued_by = relationship("User")
 
     __table_args__ = (

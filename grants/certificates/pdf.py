@@ -32,6 +32,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from grants import ROOT
+from grants.certificates.fonts import font_faces
 
 TEMPLATE_DIR = ROOT / "templates" / "certificates"
 DOCUMENT_LOCALE = "zh_CN"  # an official document of the bureau: always in Chinese
@@ -68,20 +69,18 @@ class CertificateFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def font_files() -> dict[str, Path]:
-    """The fonts the certificate embeds, by CSS family name (configurable paths)."""
-    config = current_app.config
-    return {"CertSerif": Path(config["CERT_FONT_SERIF"]), "CertSans": Path(config["CERT_FONT_SANS"])}
+def font_files() -> list[Path]:
+    return [path for _family, path in font_faces()]
 
 
-def _font_face_css(fonts: dict[str, Path]) -> str:
+def _font_face_css() -> str:
     return "\n".join(f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); }}'
-                     for family, path in fonts.items())
+                     for family, path in font_faces())
 
 
 def fetcher() -> CertificateFetcher:
     static = current_app.static_folder
-    return CertificateFetcher(font_files().values(), [static] if static else [])
+    return CertificateFetcher(font_files(), [static] if static else [])
 
 
 def _render_tools():
@@ -90,7 +89,7 @@ def _render_tools():
     if tools is None:
         font_config = FontConfiguration()
         url_fetcher = fetcher()
-        css_text = _font_face_css(font_files()) + "\n" + (TEMPLATE_DIR / "certificate.css").read_text("utf-8")
+        css_text = _font_face_css() + "\n" + (TEMPLATE_DIR / "certificate.css").read_text("utf-8")
         stylesheet = CSS(string=css_text, font_config=font_config, url_fetcher=url_fetcher)
         tools = _local.tools = (font_config, stylesheet, url_fetcher)
     return tools
@@ -110,8 +109,10 @@ def _environment() -> ImmutableSandboxedEnvironment:
 def qr_data_uri(text: str) -> str:
     """A QR code of ``text`` as a PNG ``data:`` URI. One pixel per module, scaled up
     without smoothing by the stylesheet: a few hundred bytes, and much cheaper
-    for WeasyPrint to lay out and paint than an SVG of as many paths."""
-    code = qrcode.QRCode(border=1, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    for WeasyPrint to lay out and paint than an SVG of as many paths. The mask
+    is fixed (any of the eight is valid): choosing the "best" one scores all
+    eight in pure Python and costs five times the rest."""
+    code = qrcode.QRCode(border=1, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=0)
     code.add_data(text)
     buffer = io.BytesIO()
     code.make_image().save(buffer, format="PNG")

@@ -143,7 +143,15 @@ def sign_pdf(pdf: bytes, key: BureauKey) -> bytes:
         field_name=FIELD_NAME, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason, location=current_app.config["CERT_ISSUER_NAME"])
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(writer, metadata, signer=key.signer).getvalue()
+    return signers.sign_pdf(writer, metadata, signer=key.signer, bytes_reserved=_reserved_bytes(key)).getvalue()
+
+
+def _reserved_bytes(key: BureauKey) -> int:
+    """Room for the CMS signature: the certificates it carries, the signature
+    and attributes. Given up front, pyHanko skips its dry-run signature."""
+    certificates = [key.certificate, *getattr(key.signer, "cert_registry", ())]
+    needed = 4096 + sum(len(c.dump()) for c in certificates)
+    return needed + needed % 2  # pyHanko wants an even number
 
 
 @dataclass(frozen=True)

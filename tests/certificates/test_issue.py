@@ -142,3 +142,16 @@ def test_a_failed_issue_gives_its_number_back(make, project, issue, officer, mon
     db.session.rollback()
     monkeypatch.undo()
     assert issue(project).number == "XN-JB-2026-0001"
+
+
+def test_a_rare_character_outside_the_common_set_still_prints_from_the_full_font(make, issue):
+    from grants.certificates.fonts import common_characters
+
+    assert ord("喆") not in common_characters()
+    project = accepted_project(make)
+    project.lead_person.name = "王喆"
+    certificate = issue(project)
+    assert "王喆" in pdf_text(certificate.pdf)
+    fonts = {str(f.get_object()["/BaseFont"]) for page in PdfReader(io.BytesIO(certificate.pdf)).pages
+             for f in page["/Resources"]["/Font"].values()}
+    assert any("Full" in name for name in fonts), fonts

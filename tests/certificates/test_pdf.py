@@ -29,7 +29,7 @@ def test_the_fetcher_refuses_everything_but_data_fonts_and_static_files(app, url
 def test_the_fetcher_loads_data_uris_the_fonts_and_static_files(app, tmp_path):
     fetcher = pdf.fetcher()
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
-    for font in pdf.font_files().values():
+    for font in pdf.font_files():
         assert fetcher.allows(font.as_uri())
     static = pdf.CertificateFetcher(allowed_dirs=[tmp_path])
     (tmp_path / "seal.png").write_bytes(b"png")
@@ -37,7 +37,7 @@ def test_the_fetcher_loads_data_uris_the_fonts_and_static_files(app, tmp_path):
 
 
 def test_a_document_asking_for_other_files_or_the_network_gets_nothing(app):
-    fetcher = Recording(pdf.font_files().values())
+    fetcher = Recording(pdf.font_files())
     HTML(string='<img src="file:///etc/passwd"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
                 '<p style="background: url(https://example.org/x.png)">x</p>',
          url_fetcher=fetcher).write_pdf()
