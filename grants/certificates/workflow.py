@@ -7,10 +7,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from grants.certificates.models import CERTIFICATE_STATE_LABELS, Certificate, CertificateState
+from grants.core.history import ACTION_LABELS
 from grants.core.permissions import Role
 from grants.core.workflow import Workflow, transition
 
 C = CertificateState
+
+# Issuing creates the certificate (the "issue" audit event); it is not a transition.
+ACTION_LABELS.setdefault("issue", _l("Certificate issued"))
 
 
 def _record_revocation(attempt) -> None:

@@ -60,6 +60,8 @@ def test_revocation_needs_a_reason_and_the_confirmation(login, client, officer, 
     event = audit.history(certificate)[-1]
     assert (event.action, event.from_state, event.to_state, event.comment) == ("revoke", "issued", "revoked", "数据造假")
     assert db.session.get(Certificate, certificate.id) is not None  # nothing deleted
+    page = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
+    assert "签发证书" in page and "数据造假" in page and "撤销该证书" not in page
 
 
 def test_only_the_bureau_revokes(login, client, make, project, issue):
