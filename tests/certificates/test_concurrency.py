@@ -54,3 +54,54 @@ def test_concurrent_issues_are_numbered_1_to_n_without_gaps_or_repeats(app, make
         assert [r.number for r in rows] == [f"XN-JB-2026-{i:04d}" for i in range(1, n + 1)]
         assert sorted(r.project_id for r in rows) == sorted(project_ids)
         assert db.session.get(CertificateCounter, 2026).last_sequence == n
+
+
+@pytest.mark.postgres
+def test_a_concurrent_issue_that_fails_after_taking_a_number_leaves_no_gap(app, make, monkeypatch):
+    from grants.certificates import services
+
+    n = 4
+    with app.app_context():
+        officer = make.user("officer")
+        projects = [accepted_project(make) for _ in range(n)]
+        signing.bureau_key()
+        officer_id, project_ids = officer.id, [p.id for p in projects]
+    db.session.remove()
+    failing = project_ids[1]
+    render = services.pdf.render_pdf
+
+    def render_or_fail(values):
+        if values["project_id"] == failing:
+            raise RuntimeError("the renderer failed")
+        return render(values)
+
+    monkeypatch.setattr(services.pdf, "render_pdf", render_or_fail)
+    barrier = threading.Barrier(n)
+    failed = []
+
+    def issue(project_id):
+        with app.app_context():
+            from grants.auth.models import User
+
+            try:
+                project = db.session.get(Project, project_id)
+                actor = db.session.get(User, officer_id)
+                barrier.wait()
+                issue_certificate(project, actor, conclusion="通过验收", reached={})
+                db.session.commit()
+            except RuntimeError:
+                db.session.rollback()
+                failed.append(project_id)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=issue, args=(pid,)) for pid in project_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failed == [failing]
+    with app.app_context():
+        sequences = db.session.scalars(sa.select(Certificate.sequence).order_by(Certificate.sequence)).all()
+        assert sequences == list(range(1, n))
+        assert db.session.get(CertificateCounter, 2026).last_sequence == n - 1
