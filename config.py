@@ -90,6 +90,18 @@ class Config:
     # `flask clock ...` may move the clock for demonstrations and training;
     # production always runs on real time.
     DEMO_CLOCK = True
+    # Acceptance certificates (grants/certificates). The signing key and its
+    # certificate are PEM files; the key's passphrase comes from the environment.
+    # Without them, development and testing use (and create) a self-signed key
+    # under instance/certificate-signing/; production refuses to issue.
+    CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY")
+    CERT_SIGNING_CERT = os.environ.get("CERT_SIGNING_CERT")
+    CERT_SIGNING_PASSPHRASE = os.environ.get("CERT_SIGNING_PASSPHRASE")
+    CERT_ISSUER_NAME = os.environ.get("CERT_ISSUER_NAME", "市科学技术局")
+    CERT_FONT_SERIF = os.environ.get("CERT_FONT_SERIF", "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+    CERT_FONT_SANS = os.environ.get("CERT_FONT_SANS", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
+    CERT_VERIFY_MAX_BYTES = 20 * 1024 * 1024
+    CERT_VERIFY_RATE_LIMIT = os.environ.get("CERT_VERIFY_RATE_LIMIT", "10 per minute;100 per hour")
 
     @classmethod
     def validate(cls) -> None:
