@@ -7,8 +7,8 @@ they offer.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 import re
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
@@ -23,19 +23,19 @@ PASSWORD = "password123"
 # reading pages -------------------------------------------------------------------
 
 class _Page(HTMLParser):
-    """The forms (action, default values, buttons) and links of a page."""
+    """The forms (action, default values, buttons), links and badges of a page."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms, self.links = [], []
-        self.states = []  # the badges, the first one the page's state, e.g. "open for bids"
-        self._form = self._textarea = self._link = self._button = self._state = None
+        self.badges = []  # the badges, the first one the page's state, e.g. "open for bids"
+        self._form = self._textarea = self._link = self._button = self._badge = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "span" and "badge" in (a.get("class") or "").split():
-            self._state = len(self.states)
-            self.states.append("")
+            self._badge = len(self.badges)
+            self.badges.append("")
         if tag == "form":
             self._form = {"action": a.get("action") or "", "fields": {}, "buttons": []}
             self.forms.append(self._form)
@@ -58,25 +58,26 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
-        elif tag == "textarea":
+        elif tag == "textarea" and self._textarea:
+            fields = self._form["fields"]
+            fields[self._textarea] = fields[self._textarea].removeprefix("\n")  # as browsers read it
             self._textarea = None
         elif tag == "a":
             self._link = None
         elif tag == "button":
             self._button = None
         elif tag == "span":
-            self._state = None
+            self._badge = None
 
     def handle_data(self, data):
         if self._textarea:
-            self._form["fields"][self._textarea] += data.removeprefix("\n") \
-                if not self._form["fields"][self._textarea] else data
+            self._form["fields"][self._textarea] += data
         if self._link is not None:
             self._link[1] += data.strip()
         if self._button is not None:
             self._button[2] += data.strip()
-        if self._state is not None:
-            self.states[self._state] += data.strip()
+        if self._badge is not None:
+            self.badges[self._badge] += data.strip()
 
 
 def _parse(html: str) -> _Page:
@@ -140,7 +141,7 @@ class Browser:
         return self.badges()[0]
 
     def badges(self) -> list[str]:
-        return _parse(self.html).states
+        return _parse(self.html).badges
 
     def sees(self, *texts: str) -> None:
         for text in texts:
