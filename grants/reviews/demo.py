@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from grants.auth import services as accounts
 from grants.core.codes import complete_id_number
-from grants.reviews.services import save_reviewer_profile
+from grants.reviews.profiles import save_reviewer_profile
 
 EXPERTS = [
     ("expert2@demo.cn", "刘工程师", "高级工程师", ["smart_manufacturing", "electronic_information"], "61011319700202004"),
