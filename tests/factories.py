@@ -222,7 +222,7 @@ Factories.bid = _bid
 
 def _reviewer(self, fields=("smart_manufacturing",), org=None, title="教授", available=True, name=None):
     """A reviewer account with a profile in the expert pool."""
-    from grants.reviews.services import save_reviewer_profile
+    from grants.reviews.profiles import save_reviewer_profile
 
     user = self.user("reviewer", org=org, name=name)
     save_reviewer_profile(user, fields=list(fields), title=title, available=available)

@@ -11,8 +11,9 @@ from grants.api.forms import RevokeForm, TokenForm
 from grants.api.models import ApiToken
 from grants.api.services import create_token, revoke_token, tokens_of
 from grants.core import clock
-from grants.core.errors import DomainError, ValidationFailed
+from grants.core.errors import DomainError
 from grants.core.registry import add_nav
+from grants.core.web import perform
 from grants.extensions import db
 
 add_nav(_l("My account"), "account.account",
@@ -37,17 +38,11 @@ def token_create():
     form = TokenForm()
     if not form.validate_on_submit():
         return _page(form, status=422)
-    try:
-        token, secret = create_token(current_user, name=form.name.data, days=form.days.data,
-                                     actor=current_user)
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        for name, message in exc.details.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors) + [message]
+    created = perform(lambda: create_token(current_user, name=form.name.data, days=form.days.data,
+                                           actor=current_user), form=form)
+    if not created:
         return _page(form, status=422)
+    token, secret = created.value
     # Shown on this response only: the token is not stored and never shown again.
     flash(_("Token “%(name)s” created. Copy it now: it will not be shown again.", name=token.name), "success")
     return _page(TokenForm(formdata=None), secret=secret)

@@ -24,10 +24,11 @@ def apply_errors(form, exc: ValidationFailed, mapping: dict | None = None) -> No
 
 
 class Outcome:
-    """The result of :func:`perform`: true when it was done; ``value`` is what the call returned."""
+    """The result of :func:`perform`: true when it was done; ``value`` is what the call returned,
+    ``error`` the refusal when it was not."""
 
-    def __init__(self, ok: bool, value: Any = None):
-        self.ok, self.value = ok, value
+    def __init__(self, ok: bool, value: Any = None, error: DomainError | None = None):
+        self.ok, self.value, self.error = ok, value, error
 
     def __bool__(self) -> bool:
         return self.ok
@@ -49,7 +50,7 @@ def perform(action: Callable[[], Any], success=None, *, form=None, mapping: dict
             apply_errors(form, exc, mapping)
         else:
             flash(str(exc), "danger")
-        return Outcome(False)
+        return Outcome(False, error=exc)
     if success is not None:
         flash(success, "success")
     return Outcome(True, value)

@@ -13,10 +13,10 @@ from markupsafe import Markup
 
 from grants.auth.models import Organization, Person, User
 from grants.core import audit, clock
-from grants.core.errors import DomainError, ValidationFailed
+from grants.core.errors import DomainError
 from grants.core.permissions import is_officer, role_required
 from grants.core.registry import add_nav, add_panel
-from grants.core.web import apply_errors as _apply_errors
+from grants.core.web import perform
 from grants.extensions import db
 from grants.integrity import bp, services
 from grants.integrity.forms import EntryForm, ImportForm, ObjectionForm, RevokeForm
@@ -58,18 +58,13 @@ def entry_new():
         form.name.data = request.args.get("name", "")
         form.start_on.data = clock.today()
     if form.validate_on_submit():
-        try:
-            entry = services.add_entry(
-                actor=current_user, list_kind=form.list_kind.data, subject_type=form.subject_type.data,
-                code=form.code.data, name=form.name.data, reason=form.reason.data, basis=form.basis.data,
-                authority=form.authority.data, start_on=form.start_on.data, end_on=form.end_on.data)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-        else:
-            flash(_("Entry added to the %(list)s.", list=entry.list_label), "success")
-            return redirect(url_for("integrity.entry", entry_id=entry.id))
+        added = perform(lambda: services.add_entry(
+            actor=current_user, list_kind=form.list_kind.data, subject_type=form.subject_type.data,
+            code=form.code.data, name=form.name.data, reason=form.reason.data, basis=form.basis.data,
+            authority=form.authority.data, start_on=form.start_on.data, end_on=form.end_on.data), form=form)
+        if added:
+            flash(_("Entry added to the %(list)s.", list=added.value.list_label), "success")
+            return redirect(url_for("integrity.entry", entry_id=added.value.id))
     return render_template("integrity/entry_form.html", form=form)
 
 
@@ -98,14 +93,8 @@ def entry_revoke(entry_id: int):
     entry = _get_entry(entry_id)
     form = RevokeForm()
     if form.validate_on_submit():
-        try:
-            services.revoke_entry(entry, actor=current_user, reason=form.reason.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Entry revoked."), "success")
+        perform(lambda: services.revoke_entry(entry, actor=current_user, reason=form.reason.data),
+                _("Entry revoked."))
     else:
         flash(_("Give the reason for the revocation."), "danger")
     return redirect(url_for("integrity.entry", entry_id=entry.id))
@@ -236,19 +225,11 @@ def objection_new(entry_id: int):
     form = ObjectionForm()
     if form.validate_on_submit():
         files = [(f.filename, f.stream) for f in (form.files.data or []) if f and f.filename]
-        try:
-            objection = services.file_objection(entry, actor=current_user, reasons=form.reasons.data,
-                                                files=files)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Objection filed. The bureau will answer it."), "success")
-            return redirect(url_for("integrity.objection", objection_id=objection.id))
+        filed = perform(lambda: services.file_objection(entry, actor=current_user, reasons=form.reasons.data,
+                                                        files=files),
+                        _("Objection filed. The bureau will answer it."), form=form)
+        if filed:
+            return redirect(url_for("integrity.objection", objection_id=filed.value.id))
     return render_template("integrity/objection_form.html", form=form, entry=entry)
 
 
@@ -281,16 +262,10 @@ def objection(objection_id: int):
 @role_required("officer")
 def objection_decide(objection_id: int, name: str):
     objection = _get_objection(objection_id)
-    try:
-        services.decide_objection(objection, name, actor=current_user, answer=request.form.get("comment"),
-                                  expected_version=request.form.get("version"))
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        flash(_("Objection upheld; the entry is revoked.") if name == "uphold" else _("Objection dismissed."),
-              "success")
+    perform(lambda: services.decide_objection(objection, name, actor=current_user,
+                                              answer=request.form.get("comment"),
+                                              expected_version=request.form.get("version")),
+            _("Objection upheld; the entry is revoked.") if name == "uphold" else _("Objection dismissed."))
     return redirect(url_for("integrity.objection", objection_id=objection_id))
 
 
@@ -310,7 +285,7 @@ def officer_panel(user):
     expiring = db.session.scalars(
         services.search_entries(expiring_within_days=EXPIRY_WINDOW_DAYS, on=today)
         .order_by(None).order_by(IntegrityEntry.end_on).limit(10)).all()
-    # Open objections are counted with the award objections (grants.reviews.dashboard).
+    # Open objections are counted with the award objections (grants.awards.dashboard).
     return Markup(render_template("integrity/_panel.html", expiring=expiring, window=EXPIRY_WINDOW_DAYS))
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+import grants.awards.workflow  # noqa: F401  (declares the confirm_award transition)
+from grants.bids.models import Bid, BidState
+from grants.challenges.workflow import add_challenge_effects
 from grants.core import audit, clock
 from grants.core.errors import ValidationFailed
 from grants.core.workflow import fire
@@ -35,6 +38,16 @@ def create_project(bid, *, actor=None) -> Project:
                  evidence={"challenge_id": bid.challenge_id, "bid_id": bid.id, "award_fen": bid.requested_fen,
                            "agreement_drafted": project.agreement is not None})
     return project
+
+
+def create_awarded_projects(attempt) -> None:
+    """Effect of a confirmed award: one project for every bid it awards."""
+    for bid in db.session.scalars(sa.select(Bid).where(Bid.challenge_id == attempt.obj.id,
+                                                       Bid.state == BidState.awarded).order_by(Bid.id)):
+        create_project(bid, actor=attempt.actor)
+
+
+add_challenge_effects("confirm_award", create_awarded_projects)
 
 
 def can_view(user, project: Project) -> bool:

@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from grants.auth import services as accounts
 from grants.core.errors import DomainError
 from grants.extensions import db
-from grants.reviews import services
+from grants.reviews import profiles
 from grants.reviews.models import ChallengeField
 
 reviewers_cli = AppGroup("reviewers", help="Expert reviewers: profiles and the pool.")
@@ -56,11 +56,11 @@ def reviewers_set(email, fields, title, available, employer):
     user = accounts.user_by_email(email)
     if user is None:
         _fail(f"no user with email {email}")
-    profile = services.profile_of(user)
+    profile = profiles.profile_of(user)
     try:
         if employer is not None:
             _set_employer(user, employer)
-        profile = services.save_reviewer_profile(
+        profile = profiles.save_reviewer_profile(
             user, actor=None,
             fields=_fields(fields) if fields is not None else (profile.fields if profile else []),
             title=title if title is not None else (profile.title if profile else ""),
@@ -76,7 +76,7 @@ def reviewers_set(email, fields, title, available, employer):
 @click.option("--available-only", is_flag=True, help="Only experts available for reviews.")
 def reviewers_list(field, available_only):
     """The expert pool, one expert a line, by name."""
-    query = services.reviewer_pool_query(field=field, available_only=available_only)
+    query = profiles.reviewer_pool_query(field=field, available_only=available_only)
     for profile in db.session.scalars(query):
         click.echo(_describe(profile))
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from grants.auth import services as accounts
 from grants.core.codes import complete_id_number
-from grants.reviews.services import save_reviewer_profile
+from grants.core.demo import DEMO_PASSWORD
+from grants.reviews.profiles import save_reviewer_profile
 
 EXPERTS = [
     ("expert2@demo.cn", "刘工程师", "高级工程师", ["smart_manufacturing", "electronic_information"], "61011319700202004"),
@@ -14,8 +15,6 @@ EXPERTS = [
 
 def seed_reviewer_pool(orgs, users) -> None:
     save_reviewer_profile(users["reviewer@demo.cn"], fields=["smart_manufacturing"], title="教授级高级工程师")
-    from grants.core.demo import DEMO_PASSWORD
-
     for email, name, title, fields, id_body in EXPERTS:
         user = accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD, role="reviewer",
                                     organization=None, id_number=complete_id_number(id_body))

@@ -14,10 +14,6 @@ class ReviewerProfileForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class CsrfForm(FlaskForm):
-    """For hand-written forms: checks the CSRF token only."""
-
-
 class DrawForm(FlaskForm):
     size = IntegerField(_l("Number of reviewers to draw"), validators=[DataRequired(), NumberRange(min=1, max=50)],
                         default=5)
@@ -35,7 +31,3 @@ class AcceptForm(FlaskForm):
                                   "in this challenge."))
     submit = SubmitField(_l("Accept the assignment"))
 
-
-class ObjectionForm(FlaskForm):
-    reasons = TextAreaField(_l("Reasons for the objection"), validators=[DataRequired(), Length(max=5000)])
-    submit = SubmitField(_l("File the objection"))

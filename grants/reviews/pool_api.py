@@ -17,7 +17,7 @@ from grants.api.base import ID, SelectPage, api_blueprint
 from grants.api.schemas import ApiSchema, OrganizationRefSchema, QuerySchema, UtcDateTime
 from grants.core.errors import NotFound
 from grants.extensions import db
-from grants.reviews import services
+from grants.reviews import profiles
 from grants.reviews.models import ChallengeField, ReviewerProfile
 
 FIELDS = [f.value for f in ChallengeField]
@@ -65,7 +65,7 @@ def _not_found() -> NotFound:
 def list_reviewers(filters):
     """The expert pool: active experts with a profile, by name (officers and administrators)"""
     require_role(*POOL_READERS)
-    return services.reviewer_pool_query(field=filters.get("field"), q=(filters.get("q") or "").strip() or None,
+    return profiles.reviewer_pool_query(field=filters.get("field"), q=(filters.get("q") or "").strip() or None,
                                         available_only=bool(filters.get("available")))
 
 
@@ -73,7 +73,7 @@ def list_reviewers(filters):
 @blp.response(200, ReviewerProfileSchema)
 def get_my_profile():
     """My expert profile (experts; 404 until it is first saved)"""
-    profile = services.profile_of(require_role("reviewer"))
+    profile = profiles.profile_of(require_role("reviewer"))
     if profile is None:
         raise NotFound(_("You have no expert profile yet; save one first."))
     return profile
@@ -85,7 +85,7 @@ def get_my_profile():
 def put_my_profile(data):
     """Save my expert profile: fields of expertise, title and availability (experts)"""
     user = require_role("reviewer")
-    profile = services.save_reviewer_profile(user, fields=data["fields"], title=data["title"],
+    profile = profiles.save_reviewer_profile(user, fields=data["fields"], title=data["title"],
                                              available=data["available"], actor=user)
     db.session.commit()
     return profile
@@ -96,7 +96,7 @@ def put_my_profile(data):
 def get_reviewer(reviewer_id: int):
     """One expert's profile (officers and administrators, or the expert)"""
     user = require_user()
-    profile: ReviewerProfile | None = services.reviewer_profile(reviewer_id)
-    if profile is None or not services.can_see_profile(user, profile):
+    profile: ReviewerProfile | None = profiles.reviewer_profile(reviewer_id)
+    if profile is None or not profiles.can_see_profile(user, profile):
         raise _not_found()
     return profile

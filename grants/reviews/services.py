@@ -1,5 +1,6 @@
-"""Expert review operations: they validate, flush and write audit events,
-never commit."""
+"""Expert review operations (the panel, conflicts, the random draw, scoring) and the
+queries the review pages and API share: they validate, flush and write audit events,
+never commit. Reviewer profiles are in grants.reviews.profiles."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,98 +13,23 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import lazy_gettext as _l
 
-from grants.auth.models import Role, User
-from grants.bids.models import Bid, BidState
+from grants.auth.models import Person, Role, User
+from grants.bids.models import Bid, BidMember, BidPartner, BidState
 from grants.challenges.models import Challenge, ChallengeState
-from grants.core import audit, clock
-from grants.core.errors import ChangedUnderYou, DomainError, Forbidden, NotFound, Refused, ValidationFailed
+from grants.core import audit
+from grants.core.errors import ChangedUnderYou, NotFound, Refused, ValidationFailed
 from grants.core.permissions import is_officer
-from grants.core.registry import tick_job
 from grants.core.workflow import check_version, fire
 from grants.extensions import db
 from grants.integrity.check import check, person_subject
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry, SubjectType
-from grants.reviews import scoring
 from grants.reviews.conflicts import ChallengeParties, conflict_reason, draw_panel, new_seed
-from grants.reviews.models import (PENDING_ASSIGNMENT_STATES, AssignmentState, AwardNotice, ChallengeField,
-                                   Objection, ObjectionState, Opinion, Review, ReviewAssignment, ReviewerExpertise,
+from grants.reviews.models import (PENDING_ASSIGNMENT_STATES, AssignmentState, Review, ReviewAssignment,
                                    ReviewerProfile, ReviewScore, ReviewState)
-
-
-def profile_of(user: User) -> ReviewerProfile | None:
-    return db.session.scalar(sa.select(ReviewerProfile).where(ReviewerProfile.user_id == user.id))
-
-
-def _check_fields(fields) -> list[ChallengeField]:
-    chosen = []
-    for value in fields or ():
-        try:
-            field = ChallengeField(value)
-        except ValueError:
-            message = _("Unknown field of expertise: %(value)s", value=value)
-            raise ValidationFailed(message, details={"fields": message}) from None
-        if field not in chosen:
-            chosen.append(field)
-    if not chosen:
-        message = _("Choose at least one field of expertise.")
-        raise ValidationFailed(message, details={"fields": message})
-    return chosen
-
-
-def can_see_profile(user, profile: ReviewerProfile) -> bool:
-    """The bureau sees the whole pool; an expert their own profile."""
-    return is_officer(user) or (user is not None and user.id == profile.user_id)
-
-
-def reviewer_profile(reviewer_id: int) -> ReviewerProfile | None:
-    """The profile of the reviewer account ``reviewer_id``, if it has one."""
-    return db.session.scalar(sa.select(ReviewerProfile).where(ReviewerProfile.user_id == reviewer_id))
-
-
-def save_reviewer_profile(user: User, *, fields, title: str = "", available: bool = True,
-                          actor=None) -> ReviewerProfile:
-    """Create or update the profile of a reviewer account: by the expert themself,
-    or by the system (``actor`` None: an administrator's command, demo data)."""
-    if actor is not None and actor.id != user.id:
-        raise Forbidden(_("Only the expert may change their own expert profile."))
-    if user.role != Role.reviewer:
-        raise ValidationFailed(_("Only expert reviewer accounts have a reviewer profile."))
-    chosen = _check_fields(fields)
-    title = (title or "").strip()
-    if len(title) > 100:
-        message = _("The professional title is longer than 100 characters.")
-        raise ValidationFailed(message, details={"title": message})
-    profile = profile_of(user)
-    created = profile is None
-    if created:
-        profile = ReviewerProfile(user=user, user_id=user.id)
-        db.session.add(profile)
-    before = {"title": profile.title, "available": profile.available, "fields": profile.fields}
-    profile.title = title
-    profile.available = bool(available)
-    keep = {e.field: e for e in profile.expertise}
-    profile.expertise = [keep.get(f) or ReviewerExpertise(field=f) for f in chosen]
-    db.session.flush()
-    after = {"title": profile.title, "available": profile.available, "fields": [str(f) for f in chosen]}
-    audit.record(profile, "create" if created else "update", actor=actor,
-                 evidence={"before": None if created else before, "after": after})
-    return profile
-
-
-def reviewer_pool_query(*, field: str | None = None, q: str | None = None, available_only: bool = False):
-    """Profiles of active reviewer accounts, optionally in one field."""
-    query = (sa.select(ReviewerProfile).join(ReviewerProfile.user)
-             .where(User.role == Role.reviewer, User.active).order_by(User.display_name, ReviewerProfile.id))
-    if field:
-        query = query.where(ReviewerProfile.id.in_(
-            sa.select(ReviewerExpertise.profile_id).where(ReviewerExpertise.field == field)))
-    if q:
-        like = f"%{q}%"
-        query = query.where(sa.or_(User.display_name.ilike(like), ReviewerProfile.title.ilike(like)))
-    if available_only:
-        query = query.where(ReviewerProfile.available)
-    return query
+from grants.reviews.profiles import reviewer_pool_query
+from grants.reviews.rules import REVIEWED_BID_STATES
+from grants.reviews.scoresheet import ScoreSheet, parse_scoresheet
 
 
 # the panel ------------------------------------------------------------------------------
@@ -134,8 +60,6 @@ class Candidate:
 def challenge_parties(challenge: Challenge) -> ChallengeParties:
     """The owner, bidding organisations and team people of the challenge's
     non-draft bids, in three queries whatever the number of bids."""
-    from grants.bids.models import BidMember, BidPartner
-
     live = sa.select(Bid.id).where(Bid.challenge_id == challenge.id, Bid.state != BidState.draft)
     orgs, persons = set(), set()
     for org_id, lead_id in db.session.execute(
@@ -253,8 +177,6 @@ def codes_of_pending_reviewers(subject_type: str, codes: set[str]) -> set[str]:
     """Which of ``codes`` belong to reviewers with pending assignments."""
     if subject_type != SubjectType.person:
         return set()
-    from grants.auth.models import Person
-
     return set(db.session.scalars(
         sa.select(Person.id_number).join(User, User.person_id == Person.id)
         .join(ReviewAssignment, ReviewAssignment.reviewer_id == User.id)
@@ -288,8 +210,6 @@ BID_DETAILS = (selectinload(Bid.indicators), selectinload(Bid.milestones), selec
 
 
 def bids_for_review(challenge: Challenge, *options) -> list[Bid]:
-    from grants.reviews.rules import REVIEWED_BID_STATES
-
     return db.session.scalars(sa.select(Bid).where(Bid.challenge_id == challenge.id,
                                                    Bid.state.in_(REVIEWED_BID_STATES))
                               .options(*options).order_by(Bid.id)).all()
@@ -300,16 +220,9 @@ def review_of(assignment: ReviewAssignment, bid: Bid) -> Review | None:
                                                      Review.bid_id == bid.id))
 
 
-def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, opinion=None,
-                submit: bool = False, expected_version: int | None = None) -> Review:
-    """Save the reviewer's scores as a draft, and submit them if asked.
-
-    ``scores`` maps criterion id -> (score, comment); a score may be None in a
-    draft. A submitted review is locked.
-    """
-    if actor is None or actor.id != assignment.reviewer_id:
-        raise NotFound(_("No such review."))
-    if bid.challenge_id != assignment.challenge_id:
+def _review_to_save(assignment: ReviewAssignment, bid: Bid, actor, expected_version) -> Review | None:
+    """The reviewer's draft of ``bid`` (None before the first save), if they may change it now."""
+    if actor is None or actor.id != assignment.reviewer_id or bid.challenge_id != assignment.challenge_id:
         raise NotFound(_("No such review."))
     review = review_of(assignment, bid)
     if review is not None and review.state == ReviewState.submitted:
@@ -320,51 +233,37 @@ def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, 
         raise Refused(_("Accept the assignment (declaring no conflict of interest) before scoring."))
     if assignment.challenge.state != ChallengeState.reviewing:
         raise Refused(_("The challenge is not under expert review."))
-    criteria = {c.id: c for c in assignment.challenge.rubric}
-    errors = {}
-    cleaned = {}
-    for criterion_id, (value, comment) in scores.items():
-        criterion = criteria.get(int(criterion_id))
-        if criterion is None:
-            message = _("Unknown criterion.")
-            raise ValidationFailed(message, details={"scores": message})
-        if value in (None, ""):
-            cleaned[criterion.id] = (None, (comment or "").strip())
-            continue
-        try:
-            number = int(str(value).strip())
-            if str(number) != str(value).strip().lstrip("+"):
-                raise ValueError
-        except ValueError:
-            number = None
-        if number is None or not scoring.MIN_SCORE <= number <= scoring.MAX_SCORE:
-            errors[f"score_{criterion.id}"] = _("%(criterion)s: the score must be a whole number from 0 to 100.",
-                                                criterion=criterion.name)
-            continue
-        cleaned[criterion.id] = (number, (comment or "").strip())
-    if errors:
-        raise ValidationFailed("; ".join(errors.values()), details=errors)
-    if opinion not in (None, ""):
-        try:
-            opinion = Opinion(opinion)
-        except ValueError:
-            raise ValidationFailed(_("Choose recommend or do not recommend.")) from None
-    else:
-        opinion = None
-    if review is None:
-        review = Review(assignment=assignment, bid_id=bid.id)
-        db.session.add(review)
+    return review
+
+
+def _fill_in(review: Review, sheet: ScoreSheet) -> None:
+    """Put the sheet's scores on the review: an unscored criterion loses its saved score."""
     existing = {s.criterion_id: s for s in review.scores}
-    for criterion_id, (number, comment) in cleaned.items():
+    for criterion_id, (number, comment) in sheet.scores.items():
         if number is None:
             if criterion_id in existing:
                 review.scores.remove(existing.pop(criterion_id))
-            continue
-        if criterion_id in existing:
+        elif criterion_id in existing:
             existing[criterion_id].score, existing[criterion_id].comment = number, comment
         else:
             review.scores.append(ReviewScore(criterion_id=criterion_id, score=number, comment=comment))
-    review.opinion = opinion
+    review.opinion = sheet.opinion
+
+
+def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, opinion=None,
+                submit: bool = False, expected_version: int | None = None) -> Review:
+    """Save the reviewer's scores as a draft, and submit them if asked.
+
+    ``scores`` maps criterion id -> (score, comment); a score may be None in a
+    draft (see :func:`grants.reviews.scoresheet.parse_scoresheet`). A submitted
+    review is locked.
+    """
+    review = _review_to_save(assignment, bid, actor, expected_version)
+    sheet = parse_scoresheet(assignment.challenge.rubric, scores, opinion)
+    if review is None:
+        review = Review(assignment=assignment, bid_id=bid.id)
+        db.session.add(review)
+    _fill_in(review, sheet)
     try:
         db.session.flush()
     except (StaleDataError, IntegrityError):
@@ -372,7 +271,7 @@ def save_review(assignment: ReviewAssignment, bid: Bid, *, actor, scores: dict, 
         # or the one-review-per-bid unique constraint on a first save).
         raise ChangedUnderYou() from None
     audit.record(review, "save_draft", actor=actor,
-                 evidence={"scores": {str(k): v[0] for k, v in cleaned.items()}, "opinion": opinion})
+                 evidence={"scores": {str(k): v[0] for k, v in sheet.scores.items()}, "opinion": sheet.opinion})
     if submit:
         fire(review, "submit", actor)
         if every_bid_reviewed_by(assignment):
@@ -388,58 +287,6 @@ def every_bid_reviewed_by(assignment: ReviewAssignment) -> bool:
     return bids <= done
 
 
-# objections ------------------------------------------------------------------------------
-
-def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
-    from grants.reviews.rules import notice_of
-
-    reasons = (reasons or "").strip()
-    if challenge.state != ChallengeState.notice:
-        raise Refused(_("Objections can only be filed while the award is under public notice."))
-    notice = notice_of(challenge)
-    if clock.now() >= notice.notice_ends_at:
-        raise Refused(_("The public notice has ended; objections are no longer accepted."))
-    if len(reasons) < 10:
-        message = _("Give the reasons for your objection (at least 10 characters).")
-        raise ValidationFailed(message, details={"reasons": message})
-    objection = Objection(challenge_id=challenge.id, notice_round=notice.round, filed_by_id=actor.id,
-                          reasons=reasons)
-    db.session.add(objection)
-    db.session.flush()
-    audit.record(objection, "file", actor=actor, to_state=objection.state, comment=reasons)
-    audit.record(challenge, "objection_filed", actor=actor, evidence={"objection_id": objection.id})
-    return objection
-
-
-def uphold_objection(objection: Objection, *, actor, answer: str, expected_version=None) -> Objection:
-    """Uphold: the challenge goes back to expert review (an effect of the transition)."""
-    fire(objection, "uphold", actor, comment=answer, expected_version=expected_version)
-    return objection
-
-
-def dismiss_objection(objection: Objection, *, actor, answer: str, expected_version=None) -> Objection:
-    fire(objection, "dismiss", actor, comment=answer, expected_version=expected_version)
-    return objection
-
-
-@tick_job("confirm_awards", order=60)
-def confirm_due_awards() -> int:
-    """Confirm every award whose notice has ended without an open objection."""
-    due = db.session.scalars(
-        sa.select(Challenge).join(AwardNotice, AwardNotice.challenge_id == Challenge.id)
-        .where(Challenge.state == ChallengeState.notice, AwardNotice.notice_ends_at <= clock.now())
-        .order_by(Challenge.id)).all()
-    done = 0
-    for challenge in due:
-        try:
-            with db.session.begin_nested():
-                fire(challenge, "confirm_award", None)
-            done += 1
-        except DomainError:
-            continue
-    return done
-
-
 def reviews_by_assignment(assignments) -> dict[int, list[Review]]:
     """The reviews of each assignment (by assignment id, ordered by bid), in one query."""
     ids = [a.id for a in assignments]
@@ -451,34 +298,6 @@ def reviews_by_assignment(assignments) -> dict[int, list[Review]]:
                 .order_by(Review.assignment_id, Review.bid_id)):
             found[review.assignment_id].append(review)
     return found
-
-
-def objections_of(challenge: Challenge) -> list[Objection]:
-    return db.session.scalars(sa.select(Objection).where(Objection.challenge_id == challenge.id)
-                              .order_by(Objection.id)).all()
-
-
-def open_objections_query():
-    """Objections to proposed awards still waiting for the bureau's answer, oldest first."""
-    return (sa.select(Objection).where(Objection.state == ObjectionState.open)
-            .options(joinedload(Objection.challenge)).order_by(Objection.created_at, Objection.id))
-
-
-def count_open_objections() -> int:
-    return db.session.scalar(sa.select(sa.func.count(Objection.id)).where(Objection.state == ObjectionState.open))
-
-
-def objections_by(challenge: Challenge, user: User) -> list[Objection]:
-    return db.session.scalars(sa.select(Objection).where(Objection.challenge_id == challenge.id,
-                                                         Objection.filed_by_id == user.id)
-                              .order_by(Objection.id)).all()
-
-
-def winners_of(challenge: Challenge) -> list[Bid]:
-    """Bids proposed (recommended) or confirmed (awarded), for the public notice."""
-    return db.session.scalars(sa.select(Bid).where(
-        Bid.challenge_id == challenge.id, Bid.state.in_((BidState.recommended, BidState.awarded)))
-        .order_by(Bid.id)).all()
 
 
 def pending_assignments_of(user: User) -> list[ReviewAssignment]:
@@ -543,16 +362,3 @@ def bid_for_assignment(assignment: ReviewAssignment, bid_id: int) -> Bid | None:
     return bid
 
 
-def public_notice(challenge_id: int):
-    """(challenge, notice) of a public award notice, or (None, None) if there is none to show."""
-    from grants.reviews.rules import notice_of
-
-    challenge = db.session.get(Challenge, challenge_id)
-    notice = notice_of(challenge) if challenge is not None else None
-    if notice is None or challenge.state not in (ChallengeState.notice, ChallengeState.awarded):
-        return None, None
-    return challenge, notice
-
-
-def open_for_objections(challenge: Challenge, notice: AwardNotice) -> bool:
-    return challenge.state == ChallengeState.notice and clock.now() < notice.notice_ends_at

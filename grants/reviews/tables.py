@@ -17,6 +17,7 @@ from grants.integrity.check import red_codes
 from grants.reviews import scoring
 from grants.reviews.models import (OPINION_LABELS, AssignmentState, Opinion, Review, ReviewAssignment,
                                    ReviewScore, ReviewState)
+from grants.reviews.rules import REVIEWED_BID_STATES
 
 # Reviews that count: submitted, by a reviewer still on the panel.
 COUNTED_ASSIGNMENT_STATES = (AssignmentState.accepted, AssignmentState.submitted)
@@ -44,24 +45,13 @@ class OfficerTable:
         return {c.id: c.weight for c in self.criteria}
 
 
-def officer_table(challenge, bid_states=None) -> OfficerTable:
-    """Everything the officer's table shows, in five queries whatever the size."""
-    from grants.reviews.rules import REVIEWED_BID_STATES
-
-    criteria = db.session.scalars(sa.select(RubricCriterion).where(RubricCriterion.challenge_id == challenge.id)
-                                  .order_by(RubricCriterion.position, RubricCriterion.id)).all()
-    bids = db.session.scalars(sa.select(Bid).where(
-        Bid.challenge_id == challenge.id, Bid.state.in_(bid_states or REVIEWED_BID_STATES)).order_by(Bid.id)).all()
-    assignments = db.session.scalars(sa.select(ReviewAssignment).where(
-        ReviewAssignment.challenge_id == challenge.id).order_by(ReviewAssignment.id)).all()
-    counted = {a.id: a.reviewer_id for a in assignments if a.state in COUNTED_ASSIGNMENT_STATES}
-    # One plain row per submitted review, its criterion scores pivoted into
-    # columns (portable conditional aggregation): 7 000 rows for 1 000 bids ×
-    # 7 reviewers, not 42 000, and no ORM objects.
+def _submitted_scores(challenge, criterion_ids: list[int]):
+    """One plain row per submitted review, (assignment id, bid id, opinion, *scores), its
+    criterion scores pivoted into columns (portable conditional aggregation): 7 000 rows
+    for 1 000 bids × 7 reviewers, not 42 000, and no ORM objects."""
     reviews, scores = Review.__table__.c, ReviewScore.__table__.c
     assignments_t = ReviewAssignment.__table__.c
-    criterion_ids = [c.id for c in criteria]
-    review_rows = db.session.connection().execute(
+    return db.session.connection().execute(
         sa.select(reviews.assignment_id, reviews.bid_id, reviews.opinion,
                   *[sa.func.max(sa.case((scores.criterion_id == cid, scores.score))) for cid in criterion_ids])
         .select_from(Review.__table__)
@@ -69,8 +59,11 @@ def officer_table(challenge, bid_states=None) -> OfficerTable:
         .join(ReviewScore.__table__, scores.review_id == reviews.id)
         .where(assignments_t.challenge_id == challenge.id, reviews.state == ReviewState.submitted.value)
         .group_by(reviews.id, reviews.assignment_id, reviews.bid_id, reviews.opinion)).all()
-    reds = red_codes(b.organization.credit_code for b in bids)
 
+
+def _by_bid(review_rows, counted: dict, bids, criterion_ids: list[int]) -> tuple[dict, dict]:
+    """Counted reviews by bid: bid id -> {reviewer id -> {criterion id -> score}}, and
+    bid id -> {reviewer id -> Opinion}."""
     per_bid: dict[int, dict] = {b.id: {} for b in bids}
     opinions: dict[int, dict] = {b.id: {} for b in bids}
     for assignment_id, bid_id, opinion, *values in review_rows:
@@ -79,13 +72,28 @@ def officer_table(challenge, bid_states=None) -> OfficerTable:
             continue
         per_bid[bid_id][reviewer] = {cid: v for cid, v in zip(criterion_ids, values) if v is not None}
         opinions[bid_id][reviewer] = Opinion(opinion) if opinion else None
-    weights = {c.id: c.weight for c in criteria}
+    return per_bid, opinions
+
+
+def officer_table(challenge, bid_states=None) -> OfficerTable:
+    """Everything the officer's table shows, in five queries whatever the size."""
+    criteria = db.session.scalars(sa.select(RubricCriterion).where(RubricCriterion.challenge_id == challenge.id)
+                                  .order_by(RubricCriterion.position, RubricCriterion.id)).all()
+    bids = db.session.scalars(sa.select(Bid).where(
+        Bid.challenge_id == challenge.id, Bid.state.in_(bid_states or REVIEWED_BID_STATES)).order_by(Bid.id)).all()
+    assignments = db.session.scalars(sa.select(ReviewAssignment).where(
+        ReviewAssignment.challenge_id == challenge.id).order_by(ReviewAssignment.id)).all()
+    reviewers = [a for a in assignments if a.state in COUNTED_ASSIGNMENT_STATES]
+    counted = {a.id: a.reviewer_id for a in reviewers}
+    criterion_ids = [c.id for c in criteria]
+    review_rows = _submitted_scores(challenge, criterion_ids)
+    reds = red_codes(b.organization.credit_code for b in bids)
+    per_bid, opinions = _by_bid(review_rows, counted, bids, criterion_ids)
     inputs = [scoring.BidInput(b.id, b.submitted_at, b.organization.credit_code in reds, per_bid[b.id])
               for b in bids]
-    results = scoring.rank(scoring.aggregate(inputs, weights)) if criteria else []
+    results = scoring.rank(scoring.aggregate(inputs, {c.id: c.weight for c in criteria})) if criteria else []
     by_id = {b.id: b for b in bids}
     rows = [Row(by_id[r.bid_id], r, r.red, per_bid[r.bid_id], opinions[r.bid_id]) for r in results]
-    reviewers = [a for a in assignments if a.state in COUNTED_ASSIGNMENT_STATES]
     unfinished = [a for a in assignments if a.state in (AssignmentState.assigned, AssignmentState.accepted)]
     return OfficerTable(criteria, reviewers, rows, scoring.z_scores(scoring.reviewer_matrix(results)), unfinished)
 

@@ -6,27 +6,24 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
-from markupsafe import Markup
+from flask_login import current_user
 
 from grants.auth.models import User
 from grants.bids.models import Bid
 from grants.challenges.models import Challenge, ChallengeState
-from grants.challenges.views import PAGE_SECTIONS
 from grants.challenges.workflow import CHALLENGE_WORKFLOW
 from grants.core import attachments, audit
-from grants.core.errors import DomainError, ValidationFailed
+from grants.core.errors import ValidationFailed
 from grants.core.permissions import role_required
 from grants.core.registry import add_nav
-from grants.core.web import apply_errors, perform
+from grants.core.web import perform
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.reviews import bp, services
+from grants.reviews import bp, profiles, services
 from grants.reviews.blind import blind_file_name, reviewer_view_of_bid, strip_pdf_metadata
-from grants.reviews.forms import AcceptForm, CsrfForm, DrawForm, ObjectionForm, RecuseForm, ReviewerProfileForm
-from grants.reviews.models import (FIELD_LABELS, OPINION_LABELS, ChallengeField, Objection,
-                                   Review, ReviewAssignment)
-from grants.reviews.rules import incomplete_reason, notice_of
+from grants.reviews.forms import AcceptForm, DrawForm, RecuseForm, ReviewerProfileForm
+from grants.reviews.models import FIELD_LABELS, OPINION_LABELS, ChallengeField, Review, ReviewAssignment
+from grants.reviews.rules import incomplete_reason
 from grants.reviews.services import REVIEW_STAGE_STATES
 from grants.reviews.tables import export_csv, export_xlsx, officer_table
 from grants.reviews.workflow import CHALLENGE_ACTIONS
@@ -44,7 +41,7 @@ def pool():
         field = ""
     q = request.args.get("q", "").strip()
     available_only = request.args.get("available") == "1"
-    query = services.reviewer_pool_query(field=field or None, q=q or None, available_only=available_only)
+    query = profiles.reviewer_pool_query(field=field or None, q=q or None, available_only=available_only)
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("reviews/pool.html", page=page, field=field, q=q, available_only=available_only,
                            field_labels=FIELD_LABELS)
@@ -53,36 +50,30 @@ def pool():
 @bp.route("/profile", methods=["GET", "POST"])
 @role_required("reviewer")
 def profile():
-    existing = services.profile_of(current_user)
+    existing = profiles.profile_of(current_user)
     form = ReviewerProfileForm(obj=existing)
     if request.method == "GET" and existing is not None:
         form.fields.data = existing.fields
-    if form.validate_on_submit():
-        try:
-            services.save_reviewer_profile(current_user, fields=form.fields.data, title=form.title.data,
-                                           available=form.available.data, actor=current_user)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Your expert profile is saved."), "success")
-            return redirect(url_for("reviews.profile"))
+    if form.validate_on_submit() and perform(
+            lambda: profiles.save_reviewer_profile(current_user, fields=form.fields.data, title=form.title.data,
+                                                   available=form.available.data, actor=current_user),
+            _("Your expert profile is saved."), form=form):
+        return redirect(url_for("reviews.profile"))
     return render_template("reviews/profile.html", form=form, profile=existing)
 
 
-# officer: the panel and the award ----------------------------------------------------------
+# officer: the panel, the ranking and reopened reviews ------------------------------------
 
 add_nav(_l("Expert review"), "reviews.challenges", {"officer"}, order=35)
 add_nav(_l("My reviews"), "reviews.mine", {"reviewer"}, order=35)
 
-def _challenge_for_officer(challenge_id: int) -> Challenge:
+# Later areas add sections to the review panel: fn(challenge) -> Markup (the award: its notice
+# and the objections to it).
+PANEL_SECTIONS: list = []
+
+
+def challenge_for_officer(challenge_id: int) -> Challenge:
     return services.challenge_in_review(challenge_id) or abort(404)
-
-
-def _refused(exc: DomainError) -> None:
-    db.session.rollback()
-    flash(str(exc), "danger")
 
 
 @bp.get("/")
@@ -97,11 +88,11 @@ def challenges():
 @bp.get("/challenges/<int:challenge_id>")
 @role_required("officer")
 def panel(challenge_id: int):
-    challenge = _challenge_for_officer(challenge_id)
+    challenge = challenge_for_officer(challenge_id)
     actions = [t for t in CHALLENGE_WORKFLOW.available(challenge, current_user) if t.name in CHALLENGE_ACTIONS]
     pool_page, candidates = None, []
     if challenge.state == ChallengeState.reviewing:
-        pool_page = db.paginate(services.reviewer_pool_query(), per_page=current_app.config["PER_PAGE"],
+        pool_page = db.paginate(profiles.reviewer_pool_query(), per_page=current_app.config["PER_PAGE"],
                                 error_out=False)
         candidates = services.candidates(challenge, pool_page.items)
     # The next step leads; what ends the challenge without a winner stays aside.
@@ -112,15 +103,15 @@ def panel(challenge_id: int):
         other_actions=[t for t in actions if t.style == "danger"], incomplete=incomplete,
         can_propose=challenge.state == ChallengeState.reviewing and incomplete is None,
         candidates=candidates, pool_page=pool_page,
-        draw_form=DrawForm(), csrf=CsrfForm(), objections=services.objections_of(challenge),
-        notice=notice_of(challenge), events=audit.history(challenge))
+        draw_form=DrawForm(), sections=[section(challenge) for section in PANEL_SECTIONS],
+        events=audit.history(challenge))
 
 
 @bp.post("/challenges/<int:challenge_id>/fire/<name>")
 @role_required("officer")
 def fire_challenge(challenge_id: int, name: str):
-    challenge = _challenge_for_officer(challenge_id)
-    if name not in CHALLENGE_ACTIONS or not CsrfForm().validate_on_submit():
+    challenge = challenge_for_officer(challenge_id)
+    if name not in CHALLENGE_ACTIONS:
         abort(400)
 
     def act():
@@ -134,9 +125,9 @@ def fire_challenge(challenge_id: int, name: str):
 @bp.post("/challenges/<int:challenge_id>/assign")
 @role_required("officer")
 def assign(challenge_id: int):
-    challenge = _challenge_for_officer(challenge_id)
+    challenge = challenge_for_officer(challenge_id)
     reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
-    if reviewer is None or not CsrfForm().validate_on_submit():
+    if reviewer is None:
         abort(400)
 
     def act():
@@ -149,19 +140,16 @@ def assign(challenge_id: int):
 @bp.post("/challenges/<int:challenge_id>/draw")
 @role_required("officer")
 def draw(challenge_id: int):
-    challenge = _challenge_for_officer(challenge_id)
+    challenge = challenge_for_officer(challenge_id)
     form = DrawForm()
     if not form.validate_on_submit():
         flash(_("Give the number of reviewers to draw (1 to 50)."), "danger")
         return redirect(url_for("reviews.panel", challenge_id=challenge.id))
-    try:
-        drawn = services.draw_reviewers(challenge, size=form.size.data, seed=form.seed.data, actor=current_user)
-        db.session.commit()
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        flash(_("%(n)s reviewers drawn: %(names)s.", n=len(drawn),
-                names=", ".join(a.reviewer.display_name for a in drawn)), "success")
+    drawn = perform(lambda: services.draw_reviewers(challenge, size=form.size.data, seed=form.seed.data,
+                                                    actor=current_user))
+    if drawn:
+        flash(_("%(n)s reviewers drawn: %(names)s.", n=len(drawn.value),
+                names=", ".join(a.reviewer.display_name for a in drawn.value)), "success")
     return redirect(url_for("reviews.panel", challenge_id=challenge.id))
 
 
@@ -169,8 +157,6 @@ def draw(challenge_id: int):
 @role_required("officer")
 def withdraw(assignment_id: int):
     assignment = db.session.get(ReviewAssignment, assignment_id) or abort(404)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
 
     def act():
         fire(assignment, "withdraw", current_user, comment=request.form.get("comment"),
@@ -183,11 +169,11 @@ def withdraw(assignment_id: int):
 @bp.get("/challenges/<int:challenge_id>/table")
 @role_required("officer")
 def table(challenge_id: int):
-    challenge = _challenge_for_officer(challenge_id)
+    challenge = challenge_for_officer(challenge_id)
     data = officer_table(challenge)
     can_propose = CHALLENGE_WORKFLOW.permission(challenge, "propose_award", current_user) is None \
         and challenge.state == ChallengeState.reviewing
-    return render_template("reviews/table.html", challenge=challenge, table=data, csrf=CsrfForm(),
+    return render_template("reviews/table.html", challenge=challenge, table=data,
                            can_propose=can_propose, opinion_labels=OPINION_LABELS,
                            reviews=services.reviews_by_assignment(data.reviewers))
 
@@ -195,7 +181,7 @@ def table(challenge_id: int):
 @bp.get("/challenges/<int:challenge_id>/export.<fmt>")
 @role_required("officer")
 def export(challenge_id: int, fmt: str):
-    challenge = _challenge_for_officer(challenge_id)
+    challenge = challenge_for_officer(challenge_id)
     data = officer_table(challenge)
     if fmt == "csv":
         body, mimetype = export_csv(data), "text/csv"  # Flask adds "; charset=utf-8"
@@ -209,26 +195,10 @@ def export(challenge_id: int, fmt: str):
     return response
 
 
-@bp.post("/challenges/<int:challenge_id>/propose")
-@role_required("officer")
-def propose(challenge_id: int):
-    challenge = _challenge_for_officer(challenge_id)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
-    winners = request.form.getlist("winners", type=int)
-    if not perform(lambda: fire(challenge, "propose_award", current_user, comment=request.form.get("comment"),
-                                expected_version=request.form.get("version"), winners=winners),
-                   _("The award is proposed and under public notice.")):
-        return redirect(url_for("reviews.table", challenge_id=challenge.id))
-    return redirect(url_for("reviews.panel", challenge_id=challenge.id))
-
-
 @bp.post("/reviews/<int:review_id>/reopen")
 @role_required("officer")
 def reopen(review_id: int):
     review = db.session.get(Review, review_id) or abort(404)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
 
     def act():
         fire(review, "reopen", current_user, comment=request.form.get("comment"),
@@ -236,22 +206,6 @@ def reopen(review_id: int):
 
     perform(act, _("The review is reopened; the reviewer can change and submit it again."))
     return redirect(url_for("reviews.table", challenge_id=review.assignment.challenge_id))
-
-
-@bp.post("/objections/<int:objection_id>/<any(uphold, dismiss):decision>")
-@role_required("officer")
-def answer_objection(objection_id: int, decision: str):
-    objection = db.session.get(Objection, objection_id) or abort(404)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
-    operation = services.uphold_objection if decision == "uphold" else services.dismiss_objection
-
-    def act():
-        operation(objection, actor=current_user, answer=request.form.get("comment", ""),
-                  expected_version=request.form.get("version"))
-
-    perform(act, _("The objection is answered."))
-    return redirect(url_for("reviews.panel", challenge_id=objection.challenge_id))
 
 
 # reviewer ------------------------------------------------------------------------------
@@ -307,30 +261,22 @@ def score(assignment_id: int, bid_id: int):
     bid = _my_bid(assignment, bid_id)
     challenge = assignment.challenge
     errors = {}
-    form = CsrfForm()
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST":
         scores = {c.id: (request.form.get(f"score_{c.id}", ""), request.form.get(f"comment_{c.id}", ""))
                   for c in challenge.rubric}
-        try:
-            services.save_review(assignment, bid, actor=current_user, scores=scores,
-                                 opinion=request.form.get("opinion") or None,
-                                 submit=request.form.get("action") == "submit",
-                                 expected_version=request.form.get("version") or None)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            errors = exc.details
-            flash(str(exc), "danger")
-        except DomainError as exc:
-            _refused(exc)
-        else:
-            submitted = request.form.get("action") == "submit"
-            flash(_("Your review is submitted.") if submitted else _("Draft saved."), "success")
+        submit = request.form.get("action") == "submit"
+        saved = perform(lambda: services.save_review(
+            assignment, bid, actor=current_user, scores=scores, opinion=request.form.get("opinion") or None,
+            submit=submit, expected_version=request.form.get("version") or None),
+            _("Your review is submitted.") if submit else _("Draft saved."))
+        if saved:
             return redirect(url_for("reviews.score", assignment_id=assignment.id, bid_id=bid.id))
+        if isinstance(saved.error, ValidationFailed):
+            errors = saved.error.details
     review = services.review_of(assignment, bid)
     return render_template("reviews/score.html", assignment=assignment, challenge=challenge, bid=bid,
                            review=review, blind=challenge.blind_review,
-                           shown=reviewer_view_of_bid(bid, challenge.blind_review), errors=errors, form=form,
+                           shown=reviewer_view_of_bid(bid, challenge.blind_review), errors=errors,
                            values=request.form if request.method == "POST" else None,
                            opinion_labels=OPINION_LABELS, blind_file_name=blind_file_name)
 
@@ -353,51 +299,3 @@ def bid_file(assignment_id: int, bid_id: int, position: int):
     response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-# public notice and objections ---------------------------------------------------------------
-
-@bp.get("/notice/<int:challenge_id>")
-def notice(challenge_id: int):
-    challenge, notice = services.public_notice(challenge_id)
-    if challenge is None:
-        abort(404)
-    winners = services.winners_of(challenge)
-    mine = services.objections_by(challenge, current_user) if current_user.is_authenticated else []
-    open_for_objections = services.open_for_objections(challenge, notice)
-    return render_template("reviews/notice.html", challenge=challenge, notice=notice, winners=winners,
-                           mine=mine, form=ObjectionForm(), open_for_objections=open_for_objections)
-
-
-@bp.post("/notice/<int:challenge_id>/objections")
-@login_required
-def object_to(challenge_id: int):
-    challenge = db.session.get(Challenge, challenge_id) or abort(404)
-    form = ObjectionForm()
-    if not form.validate_on_submit():
-        flash(_("Give the reasons for your objection (at least 10 characters)."), "danger")
-        return redirect(url_for("reviews.notice", challenge_id=challenge.id))
-
-    def act():
-        services.file_objection(challenge, actor=current_user, reasons=form.reasons.data)
-
-    perform(act, _("Your objection is filed; the answer will be shown here."))
-    return redirect(url_for("reviews.notice", challenge_id=challenge.id))
-
-
-# a section on the challenge's own page ---------------------------------------------------
-
-def challenge_section(challenge, user):
-    links = []
-    if challenge.state in (ChallengeState.notice, ChallengeState.awarded) and notice_of(challenge) is not None:
-        links.append((url_for("reviews.notice", challenge_id=challenge.id), _("Public notice of award")))
-    if getattr(user, "is_authenticated", False) and user.role == "officer" \
-            and challenge.state in REVIEW_STAGE_STATES:
-        links.append((url_for("reviews.panel", challenge_id=challenge.id), _("Review panel")))
-        links.append((url_for("reviews.table", challenge_id=challenge.id), _("Scores and ranking")))
-    if not links:
-        return None
-    return Markup(render_template("reviews/_challenge_section.html", links=links))
-
-
-PAGE_SECTIONS.append(challenge_section)

@@ -1,12 +1,9 @@
-"""The expert-review and award part of the challenge and bid lifecycles, and
-the review assignment and review machines.
+"""The expert-review part of the challenge and bid lifecycles, and the review
+assignment and review machines (the award's part is in grants.awards.workflow).
 
-Challenge: start_review (closed → reviewing), propose_award (reviewing →
-notice), reopen_review (notice → reviewing), confirm_award (notice →
-awarded), declare_failed (closed, reviewing → failed) are added to the
-challenge workflow declared by the challenges area. The bid moves with its
-challenge: start_review, recommend, not_recommend, award and reopen_review
-are fired by the challenge's effects, never by hand.
+Challenge: start_review (closed → reviewing) is added to the challenge workflow
+declared by the challenges area. The bid moves with its challenge: its
+start_review is fired by the challenge's effect, never by hand.
 
 Review assignment: assigned → accepted | recused → submitted. When a black
 entry comes into force against a reviewer, their pending assignments are
@@ -26,53 +23,28 @@ from grants.bids.workflow import add_bid_transitions
 from grants.challenges.models import ChallengeState
 from grants.challenges.workflow import add_challenge_transitions
 from grants.core.workflow import Workflow, transition
-from grants.integrity.check import integrity_guard
 from grants.reviews import rules
-from grants.reviews.models import (ASSIGNMENT_STATE_LABELS, OBJECTION_STATE_LABELS, REVIEW_STATE_LABELS,
-                                   AssignmentState, Objection, ObjectionState, Review, ReviewAssignment,
-                                   ReviewState)
+from grants.reviews.models import (ASSIGNMENT_STATE_LABELS, REVIEW_STATE_LABELS, AssignmentState, Review,
+                                   ReviewAssignment, ReviewState)
 
 C = ChallengeState
 B = BidState
 A = AssignmentState
 R = ReviewState
-O = ObjectionState
 OFFICER = {"officer"}
 
 add_challenge_transitions(
     transition("start_review", C.closed, C.reviewing, roles={"officer"}, label=_l("Start the expert review"),
                guards=[rules.no_bid_awaiting_check, rules.has_eligible_bid], effects=[rules.bids_under_review]),
-    transition("propose_award", C.reviewing, C.notice, roles={"officer"},
-               label=_l("Propose the award and start the public notice"),
-               guards=[rules.reviews_complete, rules.winners_valid,
-                       integrity_guard(rules.winner_subjects, _l("be awarded"))],
-               effects=[rules.recommend_winners, rules.open_notice]),
-    transition("reopen_review", C.notice, C.reviewing, roles={"officer"}, label=_l("Reopen the review"),
-               guards=[rules.objection_upheld], effects=[rules.bids_back_under_review], comment_required=True,
-               style="warning"),
-    transition("confirm_award", C.notice, C.awarded, roles={"officer", "system"}, label=_l("Confirm the award"),
-               guards=[rules.notice_over, rules.no_open_objection,
-                       integrity_guard(rules.recommended_subjects, _l("be awarded"))],
-               effects=[rules.award_winners],
-               style="success"),
-    transition("declare_failed", (C.closed, C.reviewing), C.failed, roles={"officer"},
-               label=_l("Declare the challenge failed (no winner)"),
-               guards=[rules.no_bid_awaiting_check, rules.nobody_can_win],
-               effects=[rules.bids_not_recommended], comment_required=True, style="danger"),
 )
 # What the officer does to a challenge from the review panel, on the page and through the API
-# (proposing the award and reopening the review have their own forms).
+# (confirm_award and declare_failed are the award area's transitions; proposing the award
+# and reopening the review have their own forms).
 CHALLENGE_ACTIONS = ("start_review", "confirm_award", "declare_failed")
 
 BY_CHALLENGE = {"officer", "system"}
 add_bid_transitions(
     transition("start_review", B.eligible, B.under_review, roles=BY_CHALLENGE, label=_l("Under review")),
-    transition("recommend", B.under_review, B.recommended, roles=BY_CHALLENGE, label=_l("Recommend")),
-    transition("not_recommend", (B.under_review, B.recommended), B.not_recommended, roles=BY_CHALLENGE,
-               label=_l("Not recommended")),
-    transition("award", B.recommended, B.awarded, roles=BY_CHALLENGE, label=_l("Award the bid")),
-    transition("reopen_review", B.recommended, B.under_review, roles=BY_CHALLENGE,
-               label=_l("Back under review")),
 )
 
 ASSIGNMENT_WORKFLOW = Workflow(
@@ -111,17 +83,3 @@ REVIEW_WORKFLOW = Workflow(
     ],
 )
 Review.__workflow__ = REVIEW_WORKFLOW
-
-OBJECTION_WORKFLOW = Workflow(
-    "objection",
-    {s.value: label for s, label in OBJECTION_STATE_LABELS.items()},
-    O.open.value,
-    [
-        transition("uphold", O.open, O.upheld, roles=OFFICER, label=_l("Uphold and reopen the review"),
-                   guards=[rules.objection_during_notice], comment_required=True,
-                   effects=[rules.keep_answer, rules.reopen_challenge_review], style="warning"),
-        transition("dismiss", O.open, O.dismissed, roles=OFFICER, label=_l("Dismiss"), comment_required=True,
-                   effects=[rules.keep_answer]),
-    ],
-)
-Objection.__workflow__ = OBJECTION_WORKFLOW

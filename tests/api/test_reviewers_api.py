@@ -7,7 +7,7 @@ import pytest
 from grants.core import audit
 from grants.core.errors import Forbidden
 from grants.extensions import db
-from grants.reviews.services import profile_of, save_reviewer_profile
+from grants.reviews.profiles import profile_of, save_reviewer_profile
 from tests.api.documented import documented_api as api  # noqa: F401  (every answer checked)
 from tests.api.helpers import error_of
 

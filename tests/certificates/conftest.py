@@ -16,7 +16,8 @@ def accepted_project(make, *, owner_org=None, state=ProjectState.accepted, bid=N
     if bid is None:
         _challenge, _officer, [bid] = reviewing(make, n_bids=1, owner_org=owner_org)
     project = Project(challenge_id=bid.challenge_id, bid_id=bid.id, lead_org_id=bid.organization_id,
-                      lead_person_id=bid.lead_id, title=bid.title, award_fen=bid.requested_fen, state=state)
+                      lead_person_id=bid.lead_id, title=bid.title, award_fen=bid.requested_fen, state=state,
+                      suspended_from=ProjectState.active if state == ProjectState.suspended else None)
     db.session.add(project)
     db.session.commit()
     return project

@@ -5,6 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from grants.awards import services as awards
+from grants.awards.models import Objection, ObjectionState
+from grants.awards.rules import notice_of
 from grants.bids.models import BidState
 from grants.challenges.models import ChallengeState
 from grants.core import clock
@@ -14,8 +17,6 @@ from grants.core.workflow import fire
 from grants.extensions import db
 from grants.projects.models import Project, ProjectState
 from grants.reviews import services
-from grants.reviews.models import Objection, ObjectionState
-from grants.reviews.rules import notice_of
 from grants.reviews.tables import export_csv, export_xlsx, officer_table
 from tests.reviews.helpers import accepted_panel, reviewing, score_all
 
@@ -154,7 +155,7 @@ def test_reviewing_to_notice_to_upheld_objection_and_back_to_award(make, login, 
         fire(challenge, "confirm_award", officer)
     db.session.rollback()
     clock.set_now(notice.notice_starts_at + timedelta(days=1))
-    services.uphold_objection(objection, actor=officer, answer="经核查，业绩材料存在问题，重新评审。")
+    awards.uphold_objection(objection, actor=officer, answer="经核查，业绩材料存在问题，重新评审。")
     db.session.commit()
     assert challenge.state == ChallengeState.reviewing
     db.session.refresh(bids[0])
@@ -206,12 +207,12 @@ def test_a_dismissed_objection_is_answered_and_the_clock_confirms_the_award(make
     fire(challenge, "propose_award", officer, winners=[bids[0].id])
     db.session.commit()
     objector = make.user("applicant")
-    objection = services.file_objection(challenge, actor=objector, reasons="评审专家可能存在利益冲突，请核查。")
+    objection = awards.file_objection(challenge, actor=objector, reasons="评审专家可能存在利益冲突，请核查。")
     db.session.commit()
     with pytest.raises(Refused, match="须填写理由"):
-        services.dismiss_objection(objection, actor=officer, answer="")
+        awards.dismiss_objection(objection, actor=officer, answer="")
     db.session.rollback()
-    services.dismiss_objection(objection, actor=officer, answer="经核查，专家均已签署无利益冲突声明。")
+    awards.dismiss_objection(objection, actor=officer, answer="经核查，专家均已签署无利益冲突声明。")
     db.session.commit()
     login(objector)
     html = client.get(f"/reviews/notice/{challenge.id}").get_data(as_text=True)
@@ -220,7 +221,7 @@ def test_a_dismissed_objection_is_answered_and_the_clock_confirms_the_award(make
     assert run_tick().get("confirm_awards") == 0  # the notice is still running
     clock.set_now(notice_of(challenge).notice_ends_at + timedelta(seconds=1))
     with pytest.raises(Refused, match="公示期已结束"):
-        services.file_objection(challenge, actor=objector, reasons="再次提出异议，请再核查。")
+        awards.file_objection(challenge, actor=objector, reasons="再次提出异议，请再核查。")
     db.session.rollback()
     assert run_tick()["confirm_awards"] == 1
     db.session.refresh(challenge)

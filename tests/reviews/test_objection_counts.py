@@ -1,12 +1,12 @@
 """The officer's dashboard counts every open objection: to integrity entries and to proposed awards."""
 from datetime import timedelta
 
+from grants.awards import services
+from grants.awards.rules import notice_of
 from grants.core import clock
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity import services as integrity
-from grants.reviews import services
-from grants.reviews.rules import notice_of
 from tests.reviews.test_award import scored
 
 

@@ -2,11 +2,11 @@
 import re
 from datetime import timedelta
 
+from grants.awards import services
+from grants.awards.rules import notice_of
 from grants.core import clock
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.reviews import services
-from grants.reviews.rules import notice_of
 from tests.reviews.helpers import accepted_panel, reviewing, score_all
 from tests.reviews.test_award import scored
 

@@ -2,7 +2,7 @@
 import pytest
 
 from grants.core.errors import ValidationFailed
-from grants.reviews.services import profile_of, save_reviewer_profile
+from grants.reviews.profiles import profile_of, save_reviewer_profile
 
 
 def test_a_reviewer_saves_their_profile_and_it_is_audited(make, login, client):
