@@ -71,19 +71,25 @@ def integrity_lines(found: dict) -> list[str]:
     """What an integrity check (``CheckResult.evidence()``) looked at and found."""
     subjects = found.get("subjects") or []
     lines = [_("Integrity check on %(day)s of %(n)s parties:", day=found.get("checked_on", "—"), n=len(subjects))]
-    for s in subjects:
-        lines.append(_("%(role)s: %(name)s (%(code)s)", role=_value(s.get("role")), name=s.get("name") or "—",
-                       code=s.get("code") or "—"))
-    hits = [("black", f) for f in found.get("black") or []] + [("red", f) for f in found.get("red") or []]
+    lines += [_subject_line(s) for s in subjects]
     names = {s.get("code"): s.get("name") for s in subjects}
-    for kind, f in hits:
-        until = (_("until %(day)s", day=f["end_on"]) if f.get("end_on") else _("indefinitely"))
-        lines.append(_("On the %(list)s: %(name)s (%(code)s), basis %(basis)s, %(until)s",
-                       list=_value(kind), name=names.get(f.get("code")) or "—", code=f.get("code") or "—",
-                       basis=f.get("basis") or "—", until=until))
+    hits = [("black", f) for f in found.get("black") or []] + [("red", f) for f in found.get("red") or []]
+    lines += [_hit_line(kind, f, names) for kind, f in hits]
     if not hits:
         lines.append(_("Nothing found on the black or red lists."))
     return lines
+
+
+def _subject_line(subject: dict) -> str:
+    return _("%(role)s: %(name)s (%(code)s)", role=_value(subject.get("role")),
+             name=subject.get("name") or "—", code=subject.get("code") or "—")
+
+
+def _hit_line(kind: str, found: dict, names: dict) -> str:
+    until = _("until %(day)s", day=found["end_on"]) if found.get("end_on") else _("indefinitely")
+    return _("On the %(list)s: %(name)s (%(code)s), basis %(basis)s, %(until)s",
+             list=_value(kind), name=names.get(found.get("code")) or "—", code=found.get("code") or "—",
+             basis=found.get("basis") or "—", until=until)
 
 
 def _key(key) -> str:
