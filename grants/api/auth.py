@@ -84,6 +84,17 @@ def require_role(*roles: str):
     return user
 
 
+def require_permission(name: str, obj=None):
+    """The caller, whom the permission map allows ``name`` (401 without a token,
+    403 otherwise): the API's gate to a part only some roles use."""
+    from grants.core.permissions import can
+
+    user = require_user()
+    if not can(name, obj, user):
+        raise Forbidden(_("Your role may not use this part of the API."))
+    return user
+
+
 def roles_required(*roles: str):
     """View decorator form of :func:`require_role`."""
 

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from grants.auth import services
 from grants.core.errors import DomainError
+from grants.core.permissions import Role
 from grants.extensions import db
 
 orgs_cli = AppGroup("orgs", help="Organisations.")
@@ -38,7 +39,7 @@ def orgs_create(name, kind, credit_code):
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "officer", "enterprise", "applicant", "reviewer"]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--org", "org_code", help="Credit code of the user's organisation.")
 @click.option("--id-number", help="Resident ID number (required for applicants and reviewers).")
 def users_create(email, name, role, org_code, id_number):
