@@ -78,8 +78,10 @@ def require_user():
 
 def require_role(*roles: str):
     """The caller, who must have one of ``roles`` (401 without a token, 403 otherwise)."""
+    from grants.core.permissions import has_role
+
     user = require_user()
-    if user.role not in roles:
+    if not has_role(user, frozenset(roles)):
         raise Forbidden(_("Your role may not use this part of the API."))
     return user
 

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from grants.auth import services
+from grants.auth.models import OrgKind
 from grants.core.errors import DomainError
 from grants.core.permissions import Role
 from grants.extensions import db
@@ -24,7 +25,7 @@ def _fail(message: str) -> None:
 
 @orgs_cli.command("create")
 @click.option("--name", required=True)
-@click.option("--kind", required=True, type=click.Choice(["enterprise", "university", "institute", "other"]))
+@click.option("--kind", required=True, type=click.Choice([k.value for k in OrgKind]))
 @click.option("--credit-code", required=True)
 def orgs_create(name, kind, credit_code):
     """Register an organisation by its unified social credit code."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from grants.core import clock
-from grants.core.permissions import Role
+from grants.core.permissions import Role, has_role
 
 
 def officer_gives_reason(attempt):
-    if attempt.role in Role.BUREAU and not attempt.comment:
+    if has_role(attempt.actor, Role.BUREAU) and not attempt.comment:
         return _l("Give the reason for withdrawing the challenge.")
     return None
 
