@@ -125,7 +125,9 @@ def require(name: str, user: Any, obj: Any = None) -> None:
 
 
 def role_required(*groups):
-    """Signed-in users with a role in any of ``groups`` only; others get 403."""
+    """Signed-in users with a role in any of ``groups`` only; others get 403. For the
+    areas not yet moved to their own permissions module; the others use
+    :func:`permission_required`."""
     allowed = frozenset().union(*({g} if isinstance(g, str) else set(g) for g in groups))
 
     def decorator(view):

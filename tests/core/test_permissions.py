@@ -259,3 +259,27 @@ def test_the_services_enforce_the_map_whoever_calls_them(app, make, users):
     with pytest.raises(Forbidden) as refused:
         set_cofunding_ratio(challenge, actor=users["admin"], own=3, public=1)
     assert str(refused.value) == "只有科技局可以设置配套比例。"
+
+
+def test_the_administrators_pages_are_accounts_and_organisations(client, login, make):
+    challenge = make.challenge(state="closed")
+    login(make.user("admin"))
+    assert client.get("/admin/users").status_code == 200
+    assert client.get("/admin/organizations").status_code == 200
+    for path in ("/challenges/manage", f"/bids/eligibility/{challenge.id}", "/integrity/",
+                 "/integrity/objections"):
+        assert client.get(path).status_code == 403, path
+    menu = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/admin/users"' in menu
+    for link in ('href="/challenges/manage"', 'href="/integrity/"', 'href="/integrity/objections"'):
+        assert link not in menu, link
+
+
+def test_the_officer_reads_organisations_but_keeps_no_accounts(client, login, make):
+    challenge = make.challenge(state="closed")
+    login(make.user("officer"))
+    assert client.get("/admin/organizations").status_code == 200
+    assert client.get("/admin/users").status_code == 403
+    assert client.get("/admin/organizations/new").status_code == 403
+    for path in ("/challenges/manage", f"/bids/eligibility/{challenge.id}", "/integrity/"):
+        assert client.get(path).status_code == 200, path
