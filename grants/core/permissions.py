@@ -46,6 +46,7 @@ Reason = Any  # a str or lazy string; None means allowed
 SIGN_IN_FIRST = _l("Sign in first.")
 BUREAU_ONLY = _l("Only the bureau may do this.")
 ADMINISTRATION_ONLY = _l("Only a system administrator may do this.")
+
 Predicate = Callable[..., Reason]
 
 PERMISSIONS: dict[str, Predicate] = {}
@@ -80,8 +81,8 @@ def is_bureau(user) -> bool:
     return has_role(user, Role.BUREAU)
 
 
-def only(group, refusal) -> Reason:
-    """A predicate's body for "only ``group``": None, or why not (sign in first, or ``refusal``)."""
+def only(group, refusal) -> Predicate:
+    """A predicate for "only ``group``": None, or why not (sign in first, or ``refusal``)."""
 
     def check(user, obj=None) -> Reason:
         if not signed_in(user):
