@@ -11,13 +11,14 @@ from grants.admin.forms import ConfirmForm, OrganizationForm, UserForm
 from grants.auth import services
 from grants.auth.models import ROLE_LABELS, Organization, Role, User
 from grants.core import audit
-from grants.core.permissions import role_required
+from grants.auth.permissions import ORGANISATION_READERS
+from grants.core.permissions import permission_required
 from grants.core.registry import add_nav
 from grants.core.web import perform
 from grants.extensions import db
 
-add_nav(_l("Users"), "admin.users", {"admin"}, order=90)
-add_nav(_l("Organisations"), "admin.organizations", {"admin", "officer"}, order=91)
+add_nav(_l("Users"), "admin.users", Role.ADMINISTRATION, order=90)
+add_nav(_l("Organisations"), "admin.organizations", ORGANISATION_READERS, order=91)
 
 
 def _org_choices():
@@ -29,7 +30,7 @@ def _org_choices():
 # organisations ---------------------------------------------------------------
 
 @bp.get("/organizations")
-@role_required("admin", "officer")
+@permission_required("auth.view_organisations")
 def organizations():
     q = request.args.get("q", "").strip()
     query = sa.select(Organization).order_by(Organization.name)
@@ -41,7 +42,7 @@ def organizations():
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required("auth.manage_organisations")
 def organization_new():
     form = OrganizationForm()
     if form.validate_on_submit():
@@ -59,7 +60,7 @@ def _get_org(org_id: int) -> Organization:
 
 
 @bp.get("/organizations/<int:org_id>")
-@role_required("admin", "officer")
+@permission_required("auth.view_organisations")
 def organization(org_id: int):
     org = _get_org(org_id)
     members = db.session.scalars(sa.select(User).where(User.organization_id == org.id).order_by(User.display_name)).all()
@@ -68,7 +69,7 @@ def organization(org_id: int):
 
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required("auth.manage_organisations")
 def organization_edit(org_id: int):
     org = _get_org(org_id)
     form = OrganizationForm(obj=org)
@@ -81,7 +82,7 @@ def organization_edit(org_id: int):
 
 
 @bp.post("/organizations/<int:org_id>/active")
-@role_required("admin")
+@permission_required("auth.manage_organisations")
 def organization_active(org_id: int):
     org = _get_org(org_id)
     if ConfirmForm().validate_on_submit():
@@ -93,7 +94,7 @@ def organization_active(org_id: int):
 # users -----------------------------------------------------------------------
 
 @bp.get("/users")
-@role_required("admin")
+@permission_required("auth.manage_users")
 def users():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
@@ -111,7 +112,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required("auth.manage_users")
 def user_new():
     form = UserForm()
     form.organization_id.choices = _org_choices()
@@ -132,14 +133,14 @@ def _get_user(user_id: int) -> User:
 
 
 @bp.get("/users/<int:user_id>")
-@role_required("admin")
+@permission_required("auth.manage_users")
 def user(user_id: int):
     user = _get_user(user_id)
     return render_template("admin/user.html", user=user, events=audit.history(user), confirm=ConfirmForm())
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required("auth.manage_users")
 def user_edit(user_id: int):
     user = _get_user(user_id)
     form = UserForm(obj=user)
@@ -157,7 +158,7 @@ def user_edit(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/active")
-@role_required("admin")
+@permission_required("auth.manage_users")
 def user_active(user_id: int):
     user = _get_user(user_id)
     if ConfirmForm().validate_on_submit():

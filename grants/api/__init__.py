@@ -8,7 +8,7 @@ Pieces:
 
 * ``auth.py``: ``Authorization: Bearer <token>`` or anonymous; the session
   cookie is ignored under /api/ (so CSRF does not apply). ``require_user()``,
-  ``require_role("officer", "admin")`` raise 401/403 in the error shape.
+  ``require_permission("integrity.view_lists")`` raise 401/403 in the error shape.
 * ``errors.py``: one error shape, ``{"error": {"code", "message", "details"}}``,
   messages in the ``Accept-Language`` language (zh_CN by default).
 * ``base.py``: ``api_blueprint``, ``SelectPage`` (paging: ``page``/``page_size``
@@ -22,7 +22,7 @@ Create ``grants/<area>/api.py`` defining ``blp`` (or a list ``blueprints``);
 it is found and registered automatically for every area in ``grants.AREAS``::
 
     import marshmallow as ma
-    from grants.api.auth import require_role, require_user
+    from grants.api.auth import require_permission, require_user
     from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
     from grants.api.schemas import ApiSchema, UtcDateTime
 
@@ -43,7 +43,7 @@ it is found and registered automatically for every area in ``grants.AREAS``::
     @blp.arguments(ChallengeCreateSchema)                   # an ApiSchema: unknown fields -> 422
     @blp.response(201, ChallengeSchema)
     def create_challenge(data):
-        user = require_role("enterprise")
+        user = require_permission("challenges.create")
         challenge = services.create_challenge(actor=user, **data)   # the pages' service
         db.session.commit()
         return challenge

@@ -6,8 +6,6 @@ becomes ``current_user`` for the request (an anonymous user without a token).
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -77,22 +75,23 @@ def require_user():
 
 
 def require_role(*roles: str):
-    """The caller, who must have one of ``roles`` (401 without a token, 403 otherwise)."""
+    """The caller, who must have one of ``roles`` (401 without a token, 403 otherwise).
+    For the areas not yet moved to their own permissions module (reviews, projects);
+    the others use :func:`require_permission`."""
+    from grants.core.permissions import has_role
+
     user = require_user()
-    if user.role not in roles:
+    if not has_role(user, frozenset(roles)):
         raise Forbidden(_("Your role may not use this part of the API."))
     return user
 
 
-def roles_required(*roles: str):
-    """View decorator form of :func:`require_role`."""
+def require_permission(name: str, obj=None):
+    """The caller, whom the permission map allows ``name`` (401 without a token,
+    403 otherwise): the API's gate to a part only some roles use."""
+    from grants.core.permissions import can
 
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            require_role(*roles)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    user = require_user()
+    if not can(name, obj, user):
+        raise Forbidden(_("Your role may not use this part of the API."))
+    return user

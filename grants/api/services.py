@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from grants.api.models import ApiToken
 from grants.core import audit, clock
 from grants.core.errors import Refused, ValidationFailed
+from grants.core.permissions import require
 from grants.extensions import db
 
 PREFIX = "gr_"
@@ -39,6 +40,8 @@ def hash_token(secret: str) -> str:
 def create_token(user, *, name: str | None = None, days: int | None = DEFAULT_DAYS,
                  actor=None) -> tuple[ApiToken, str]:
     """Make a token for ``user``; return it and the secret to show once."""
+    if actor is not None:  # None: the system (``flask tokens``)
+        require("api.keep_tokens", actor, user)
     name = (name or "").strip() or _("API token")
     if len(name) > 100:
         _fail("name", _l("Name"), _l("is longer than %(n)s characters", n=100))
@@ -60,6 +63,8 @@ def create_token(user, *, name: str | None = None, days: int | None = DEFAULT_DA
 
 
 def revoke_token(token: ApiToken, *, actor) -> ApiToken:
+    if actor is not None:  # None: the system (``flask tokens``)
+        require("api.revoke_token", actor, token)
     if token.revoked_at is not None:
         raise Refused(_("This token was already revoked."))
     token.revoked_at = clock.now()

@@ -9,15 +9,16 @@ from flask_login import current_user, login_required
 from grants.api import bp
 from grants.api.forms import RevokeForm, TokenForm
 from grants.api.models import ApiToken
+from grants.api.permissions import ACCOUNT_HOLDERS
 from grants.api.services import create_token, revoke_token, tokens_of
 from grants.core import clock
 from grants.core.errors import DomainError
+from grants.core.permissions import can
 from grants.core.registry import add_nav
 from grants.core.web import perform
 from grants.extensions import db
 
-add_nav(_l("My account"), "account.account",
-        {"admin", "officer", "enterprise", "applicant", "reviewer"}, order=99)
+add_nav(_l("My account"), "account.account", ACCOUNT_HOLDERS, order=99)
 
 
 def _page(form, secret=None, status=200):
@@ -52,7 +53,7 @@ def token_create():
 @login_required
 def token_revoke(token_id: int):
     token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
+    if token is None or not can("api.revoke_token", token):
         abort(404)
     if RevokeForm().validate_on_submit():
         try:

@@ -5,15 +5,13 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from grants.api.auth import require_role
+from grants.api.auth import require_permission
 from grants.api.base import ID, SelectPage, api_blueprint
 from grants.api.schemas import ApiSchema, QuerySchema, UtcDateTime
 from grants.auth import services
 from grants.auth.models import Organization, OrgKind
 from grants.core.errors import NotFound
 from grants.extensions import db
-
-READERS = ("officer", "admin")
 
 blp = api_blueprint("organizations", __name__, "/organizations",
                     description="Registered organisations (officers and administrators).")
@@ -46,7 +44,7 @@ class OrganizationFilters(QuerySchema):
 @blp.paginate(SelectPage)
 def list_organizations(filters):
     """List organisations by name"""
-    require_role(*READERS)
+    require_permission("auth.view_organisations")
     query = sa.select(Organization).order_by(Organization.name, Organization.id)
     if filters.get("q"):
         like = f"%{filters['q'].strip()}%"
@@ -59,7 +57,7 @@ def list_organizations(filters):
 @blp.response(201, OrganizationSchema)
 def create_organization(data):
     """Register an organisation (administrators)"""
-    user = require_role("admin")
+    user = require_permission("auth.manage_organisations")
     org = services.create_organization(name=data["name"], kind=data["kind"],
                                        credit_code=data["credit_code"], actor=user)
     db.session.commit()
@@ -70,7 +68,7 @@ def create_organization(data):
 @blp.response(200, OrganizationSchema)
 def get_organization(org_id: int):
     """One organisation"""
-    require_role(*READERS)
+    require_permission("auth.view_organisations")
     org = db.session.get(Organization, org_id)
     if org is None:
         raise NotFound(_("There is no such record, or it is not visible to you."))

@@ -8,7 +8,9 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from grants.auth import services
+from grants.auth.models import OrgKind
 from grants.core.errors import DomainError
+from grants.core.permissions import Role
 from grants.extensions import db
 
 orgs_cli = AppGroup("orgs", help="Organisations.")
@@ -23,7 +25,7 @@ def _fail(message: str) -> None:
 
 @orgs_cli.command("create")
 @click.option("--name", required=True)
-@click.option("--kind", required=True, type=click.Choice(["enterprise", "university", "institute", "other"]))
+@click.option("--kind", required=True, type=click.Choice([k.value for k in OrgKind]))
 @click.option("--credit-code", required=True)
 def orgs_create(name, kind, credit_code):
     """Register an organisation by its unified social credit code."""
@@ -38,7 +40,7 @@ def orgs_create(name, kind, credit_code):
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "officer", "enterprise", "applicant", "reviewer"]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--org", "org_code", help="Credit code of the user's organisation.")
 @click.option("--id-number", help="Resident ID number (required for applicants and reviewers).")
 def users_create(email, name, role, org_code, id_number):

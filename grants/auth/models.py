@@ -78,12 +78,10 @@ class Person(Timestamps, db.Model):
         return mask_id_number(self.id_number)
 
     def id_for(self, viewer) -> str:
-        """Officers and the person themself see the full number; others a mask."""
-        if viewer is not None and getattr(viewer, "is_authenticated", False) and (
-            viewer.role in (Role.officer, Role.admin) or viewer.person_id == self.id
-        ):
-            return self.id_number
-        return self.masked_id()
+        """The full number or a mask, as ``auth.see_id_number`` says for ``viewer``."""
+        from grants.auth.permissions import can_see_id_number
+
+        return self.id_number if can_see_id_number(viewer, self) is None else self.masked_id()
 
     def __str__(self) -> str:
         return self.name
@@ -121,9 +119,6 @@ class User(UserMixin, Timestamps, db.Model):
     @property
     def role_label(self) -> str:
         return str(ROLE_LABELS[self.role])
-
-    def has_role(self, *roles) -> bool:
-        return self.role in roles
 
     def __str__(self) -> str:
         return self.display_name

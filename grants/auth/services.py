@@ -14,6 +14,7 @@ from grants.auth.models import Organization, OrgKind, Person, Role, User
 from grants.core import audit
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
 from grants.core.errors import ValidationFailed
+from grants.core.permissions import require
 from grants.extensions import db
 
 MIN_PASSWORD = 8
@@ -78,6 +79,8 @@ def user_by_email(email: str) -> User | None:
 
 
 def create_organization(*, name: str, kind, credit_code: str, actor=None) -> Organization:
+    if actor is not None:  # None: the system (a command)
+        require("auth.manage_organisations", actor)
     name = _check_name("name", _l("Name"), name, 200)
     kind = _check_kind(kind)
     code = check_credit_code(credit_code)
@@ -92,6 +95,8 @@ def create_organization(*, name: str, kind, credit_code: str, actor=None) -> Org
 
 
 def update_organization(org: Organization, *, name: str, kind, actor) -> Organization:
+    if actor is not None:  # None: the system (a command)
+        require("auth.manage_organisations", actor, org)
     org.name = _check_name("name", _l("Name"), name, 200)
     org.kind = _check_kind(kind)
     db.session.flush()
@@ -100,6 +105,8 @@ def update_organization(org: Organization, *, name: str, kind, actor) -> Organiz
 
 
 def set_organization_active(org: Organization, active: bool, *, actor) -> None:
+    if actor is not None:  # None: the system (a command)
+        require("auth.manage_organisations", actor, org)
     org.active = active
     audit.record(org, "activate" if active else "deactivate", actor=actor)
 
@@ -135,6 +142,8 @@ def check_password_strength(password: str) -> None:
 
 def create_user(*, email: str, display_name: str, password: str, role, organization=None,
                 id_number: str | None = None, actor=None) -> User:
+    if actor is not None:  # None: the system (a command)
+        require("auth.manage_users", actor)
     email = normalize_email(email)
     display_name = _check_name("display_name", _l("Name"), display_name, 100)
     role = _check_role(role)
@@ -169,6 +178,8 @@ def _check_role_fits(role: Role, organization, has_person: bool) -> None:
 
 
 def update_user(user: User, *, display_name: str, role, organization, actor) -> User:
+    if actor is not None:  # None: the system (a command)
+        require("auth.manage_users", actor, user)
     display_name = _check_name("display_name", _l("Name"), display_name, 100)
     role = _check_role(role)
     _check_role_fits(role, organization, user.person_id is not None)
@@ -183,6 +194,8 @@ def update_user(user: User, *, display_name: str, role, organization, actor) -> 
 
 
 def set_user_active(user: User, active: bool, *, actor) -> None:
+    if actor is not None:  # None: the system (a command)
+        require("auth.manage_users", actor, user)
     if actor is not None and user.id == actor.id and not active:
         raise ValidationFailed(_("You cannot deactivate your own account."))
     user.active = active

@@ -1,6 +1,6 @@
 """``/api/v1/bids``: bids (揭榜申报), their drafting, files, partners and workflow.
 
-Who sees how much of a bid is the pages' rule (:func:`grants.bids.services.view_of`,
+Who sees how much of a bid is the pages' rule (:func:`grants.bids.permissions.view_of`,
 and its SQL form :func:`~grants.bids.services.visible_clause` for lists): the
 team and the bureau everything, a partner organisation what it is asked to
 join, the challenge's enterprise titles and organisations once bidding has
@@ -26,7 +26,7 @@ from grants.challenges.services import can_see as can_see_challenge
 from grants.challenges.models import Challenge
 from grants.core import attachments
 from grants.core.errors import NotFound, ValidationFailed
-from grants.core.permissions import is_officer
+from grants.core.permissions import can
 from grants.extensions import db
 
 blp = api_blueprint("bids", __name__, "/bids", description="Bids (揭榜申报) on published challenges.")
@@ -119,7 +119,7 @@ class BidSummarySchema(ma.Schema):
         if data["view"] == "partner" and "partners" in data:
             mine = current_user.organization_id
             data["partners"] = [p for p in data["partners"] if p["organization"]["id"] == mine]
-        if data["view"] != "full" or not is_officer(current_user):
+        if data["view"] != "full" or not can("bids.check_eligibility"):
             data.pop("integrity_flag", None)
         return data if shown is None else {k: v for k, v in data.items() if k in shown}
 

@@ -18,15 +18,6 @@ def _local(moment) -> str:
     return clock.to_local(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
 
 
-# who ---------------------------------------------------------------------------
-
-def team_only(attempt):
-    actor = attempt.actor
-    if actor is None or actor.organization_id != attempt.obj.organization_id:
-        return _l("Only the bidding organisation may do this.")
-    return None
-
-
 # rules -------------------------------------------------------------------------
 
 def cofunding_ratio(bid: Bid) -> tuple[int, int]:

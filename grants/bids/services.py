@@ -13,14 +13,16 @@ from flask_babel import lazy_gettext as _l
 
 from grants.auth.models import Organization
 from grants.auth.services import ensure_person, organization_by_code
-from grants.bids import rules
+from grants.bids import permissions, rules
+from grants.bids.permissions import (HIDDEN_FROM_OWNER, PARTNERS, is_team, owner_sees_bids,  # noqa: F401
+                                    view_of)
 from grants.bids.models import (COUNTED_STATES, LIVE_STATES, UNLISTED_STATES, Bid, BidAttachment, BidIndicator,
                                 BidMember, BidMilestone, BidPartner, BidState)
 from grants.challenges import services as challenge_services
-from grants.challenges.models import Challenge, ChallengeState
+from grants.challenges.models import Challenge
 from grants.core import attachments, audit, clock
-from grants.core.errors import Forbidden, Refused, ValidationFailed
-from grants.core.permissions import is_officer
+from grants.core.errors import Refused, ValidationFailed
+from grants.core.permissions import Role, can, has_role, require, signed_in
 from grants.core.validation import (Errors, FieldSpec, clean_fields, optional_text, saving_edit, whole,
                                     whole_number)
 from grants.core.workflow import check_version
@@ -36,32 +38,13 @@ MONEY = ("requested_fen", "equipment_fen", "materials_fen", "personnel_fen", "ot
 
 # who sees what -------------------------------------------------------------------
 
-def is_team(user, bid: Bid) -> bool:
-    return (getattr(user, "is_authenticated", False) and user.role == "applicant"
-            and user.organization_id == bid.organization_id)
-
-
 def can_view(user, bid: Bid) -> bool:
     """The team and the bureau see a bid; everyone else is told it does not exist."""
-    return is_officer(user) or is_team(user, bid)
+    return can("bids.see_full", bid, user)
 
 
 def is_partner_user(user, bid: Bid) -> BidPartner | None:
-    if not getattr(user, "is_authenticated", False) or user.organization_id is None:
-        return None
-    return next((p for p in bid.partners if p.organization_id == user.organization_id), None)
-
-
-# Challenge states in which its owner does not yet see who bid.
-HIDDEN_FROM_OWNER = (ChallengeState.draft, ChallengeState.submitted, ChallengeState.published,
-                     ChallengeState.withdrawn)
-
-
-def owner_sees_bids(user, challenge: Challenge) -> bool:
-    """The owner enterprise sees titles and organisations once bidding has closed."""
-    return (getattr(user, "is_authenticated", False) and user.role == "enterprise"
-            and user.organization_id == challenge.owner_org_id
-            and challenge.state not in HIDDEN_FROM_OWNER)
+    return permissions.partner_of(user, bid)
 
 
 def listed_bids_query(challenge: Challenge):
@@ -75,14 +58,10 @@ def listed_bids(challenge: Challenge) -> list[Bid]:
     return db.session.scalars(listed_bids_query(challenge)).all()
 
 
-PARTNER_ROLES = ("applicant", "enterprise")
-
-
 def partner_invitations(user, *, pending_only: bool = False, limit: int | None = None) -> list[BidPartner]:
     """Bids that name the user's organisation as a partner, newest first; ``pending_only``:
     those still waiting for its confirmation (a draft bid not yet confirmed)."""
-    if not getattr(user, "is_authenticated", False) or user.organization_id is None \
-            or user.role not in PARTNER_ROLES:
+    if not has_role(user, PARTNERS) or user.organization_id is None:
         return []
     query = (sa.select(BidPartner).join(BidPartner.bid)
              .where(BidPartner.organization_id == user.organization_id, Bid.state != BidState.withdrawn)
@@ -94,32 +73,19 @@ def partner_invitations(user, *, pending_only: bool = False, limit: int | None =
     return db.session.scalars(query).all()
 
 
-def view_of(user, bid: Bid) -> str | None:
-    """How much of a bid ``user`` sees: "full" (the team, the bureau), "partner" (a partner
-    organisation's user), "owner" (the challenge's enterprise after closing: title and
-    organisation), or None: for them it does not exist."""
-    if can_view(user, bid):
-        return "full"
-    if is_partner_user(user, bid) is not None and user.role in PARTNER_ROLES:
-        return "partner"
-    if owner_sees_bids(user, bid.challenge) and bid.state not in UNLISTED_STATES:
-        return "owner"
-    return None
-
-
 def visible_clause(user):
     """The SQL form of :func:`view_of` is not None: the bids listed for ``user``."""
-    if is_officer(user):
+    if has_role(user, Role.BUREAU):
         return sa.true()
-    if not getattr(user, "is_authenticated", False) or user.organization_id is None:
+    if not signed_in(user) or user.organization_id is None:
         return sa.false()
     org = user.organization_id
     clauses = []
-    if user.role == "applicant":
+    if has_role(user, Role.BIDDERS):
         clauses.append(Bid.organization_id == org)
-    if user.role in PARTNER_ROLES:
+    if has_role(user, PARTNERS):
         clauses.append(Bid.partners.any(BidPartner.organization_id == org))
-    if user.role == "enterprise":
+    if has_role(user, Role.CHALLENGE_OWNERS):
         clauses.append(sa.and_(Bid.state.notin_(UNLISTED_STATES), Bid.challenge.has(sa.and_(
             Challenge.owner_org_id == org, Challenge.state.notin_(HIDDEN_FROM_OWNER)))))
     return sa.or_(*clauses) if clauses else sa.false()
@@ -135,8 +101,7 @@ def live_bid_of(challenge: Challenge, organization_id: int) -> Bid | None:
 
 def create_bid(challenge: Challenge, *, actor, data: dict | None = None) -> Bid:
     """A new draft for the actor's organisation, led by the actor by default."""
-    if actor is None or actor.role != "applicant" or actor.organization is None:
-        raise Forbidden(_("Only a research team account submits bids."))
+    require("bids.create", actor, challenge)
     if not challenge.bidding_open():
         raise Refused(_("The challenge is not open for bids."))
     if live_bid_of(challenge, actor.organization_id):
@@ -158,13 +123,13 @@ def create_bid(challenge: Challenge, *, actor, data: dict | None = None) -> Bid:
 
 
 def can_edit(user, bid: Bid) -> bool:
-    return is_team(user, bid) and bid.state == BidState.draft
+    """``bids.edit``, while the bid is a draft."""
+    return can("bids.edit", bid, user) and bid.state == BidState.draft
 
 
 def update_bid(bid: Bid, *, actor, data: dict, expected_version: int | None = None) -> Bid:
     """Save (part of) a draft: only what ``data`` names changes."""
-    if not is_team(actor, bid):
-        raise Forbidden(_("Only the bidding organisation may do this."))
+    require("bids.edit", actor, bid)
     if bid.state != BidState.draft:
         raise Refused(_("Only a draft bid can be edited."))
     check_version(bid, expected_version)
@@ -332,9 +297,8 @@ def add_attachment(bid: Bid, *, actor, stream, filename: str) -> BidAttachment:
 
 def confirm_partner(bid: Bid, *, actor) -> BidPartner:
     """A user of a partner organisation confirms its participation."""
+    require("bids.confirm_partner", actor, bid)
     partner = is_partner_user(actor, bid)
-    if partner is None or actor.role not in ("applicant", "enterprise"):
-        raise Forbidden(_("Only a member of the partner organisation may confirm its participation."))
     if bid.state != BidState.draft:
         raise Refused(_("Participation can only be confirmed while the bid is a draft."))
     if not partner.confirmed:

@@ -21,13 +21,14 @@ from grants.challenges.views import get_current, get_visible
 from grants.core.web import perform, upload_attachment
 from grants.core import attachments, audit, clock
 from grants.core.forms import AttachmentForm
-from grants.core.permissions import is_officer, role_required
+from grants.bids.permissions import PARTNERS, TEAMS, may_start
+from grants.core.permissions import Role, can, permission_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity.check import CheckResult, check
 
-add_nav(_l("My bids"), "bids.mine", {"applicant"}, order=12)
+add_nav(_l("My bids"), "bids.mine", TEAMS, order=12)
 
 FORM_FIELDS = {"requested_fen": "requested_yuan", "own_cofunding_fen": "own_cofunding_yuan",
                "breakdown": "equipment_yuan", "lead": "lead_id_number", "id_number": "lead_id_number",
@@ -43,7 +44,7 @@ def get_bid(bid_id: int) -> Bid:
 
 
 @bp.get("/mine")
-@role_required("applicant")
+@permission_required("bids.list_own")
 def mine():
     query = (sa.select(Bid).where(Bid.organization_id == current_user.organization_id)
              .order_by(Bid.updated_at.desc(), Bid.id.desc()))
@@ -53,7 +54,7 @@ def mine():
 
 
 @bp.post("/new/<int:challenge_id>")
-@role_required("applicant")
+@permission_required("bids.create")
 def new(challenge_id: int):
     challenge = get_visible(challenge_id)
     if not ConfirmForm().validate_on_submit():
@@ -69,7 +70,7 @@ def new(challenge_id: int):
 @login_required  # someone else's bid is 404, whatever the role
 def show(bid_id: int):
     bid = get_bid(bid_id)
-    integrity = check(rules.subjects(bid)) if is_officer(current_user) else None
+    integrity = check(rules.subjects(bid)) if can("bids.check_eligibility") else None
     return render_template(
         "bids/show.html", bid=bid, challenge=bid.challenge, state_label=BID_WORKFLOW.state_label(bid.state),
         transitions=BID_WORKFLOW.available(bid, current_user), attachment_form=AttachmentForm(),
@@ -146,7 +147,7 @@ def partner(bid_id: int):
 # eligibility check (形式审查) -----------------------------------------------------------
 
 @bp.get("/eligibility/<int:challenge_id>")
-@role_required("officer", "admin")
+@permission_required("bids.check_eligibility")
 def eligibility(challenge_id: int):
     challenge = get_current(challenge_id)
     query = services.listed_bids_query(challenge).options(
@@ -176,21 +177,20 @@ def challenge_section(challenge: Challenge, user):
     once bidding has closed; all of them for officers."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if is_officer(user):
+    if can("bids.check_eligibility", user=user):
         bids = services.listed_bids(challenge)
-        mode = "officer"
+        mode = "bureau"
     elif services.owner_sees_bids(user, challenge):
         bids = services.listed_bids(challenge)
         mode = "owner"
-    elif user.role == "applicant":
+    elif can("bids.list_own", user=user):
         bids = db.session.scalars(sa.select(Bid).where(
             Bid.challenge_id == challenge.id, Bid.organization_id == user.organization_id)
             .order_by(Bid.id)).all()
         mode = "team"
     else:
         return None
-    can_start = (user.role == "applicant" and challenge.bidding_open()
-                 and not any(b.state != BidState.withdrawn for b in bids))
+    can_start = may_start(user, challenge, bids)
     return Markup(render_template("bids/_challenge_section.html", challenge=challenge, bids=bids, mode=mode,
                                   can_start=can_start, form=ConfirmForm(), label=BID_WORKFLOW.state_label))
 
@@ -231,8 +231,8 @@ def awaiting_eligibility_panel(user):
     return Markup(render_template("bids/_eligibility_panel.html", challenges=rows))
 
 
-add_panel(_l("Invitations to partner in a bid"), services.PARTNER_ROLES, invitations_panel, order=5)
-add_panel(_l("My bids"), {"applicant"}, my_bids_panel, order=10)
-add_panel(_l("Challenges open for bids"), {"applicant"}, open_challenges_panel, order=11)
-add_panel(_l("Closed challenges awaiting the eligibility check"), {"officer", "admin"},
+add_panel(_l("Invitations to partner in a bid"), PARTNERS, invitations_panel, order=5)
+add_panel(_l("My bids"), TEAMS, my_bids_panel, order=10)
+add_panel(_l("Challenges open for bids"), TEAMS, open_challenges_panel, order=11)
+add_panel(_l("Closed challenges awaiting the eligibility check"), Role.BUREAU,
           awaiting_eligibility_panel, order=11)

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from grants.bids import rules
+from grants.bids import permissions, rules
 from grants.bids.models import Bid, BidState
 from grants.challenges.workflow import add_challenge_effects
+from grants.core.permissions import SYSTEM, Role
 from grants.core.workflow import Transition, Workflow, fire, transition
 from grants.extensions import db
 from grants.integrity.check import integrity_guard
@@ -38,23 +39,23 @@ def parties(attempt):
 
 
 BID_TRANSITIONS: list[Transition] = [
-    transition("submit", S.draft, S.submitted, roles={"applicant"}, label=_l("Submit the bid"),
-               allow=rules.team_only,
+    transition("submit", S.draft, S.submitted, roles=Role.BIDDERS, label=_l("Submit the bid"),
+               allow=permissions.team_only,
                guards=[rules.challenge_open, rules.one_live_bid, rules.complete, rules.budget_rules,
                        rules.partners_rule, rules.cofunding_rule, rules.declaration_rule,
                        integrity_guard(parties, _l("submit a bid"))],
                effects=[rules.stamp_submitted]),
-    transition("withdraw", (S.draft, S.submitted), S.withdrawn, roles={"applicant"},
-               label=_l("Withdraw the bid"), allow=rules.team_only, guards=[rules.before_deadline],
+    transition("withdraw", (S.draft, S.submitted), S.withdrawn, roles=Role.BIDDERS,
+               label=_l("Withdraw the bid"), allow=permissions.team_only, guards=[rules.before_deadline],
                style="danger"),
-    transition("accept", S.submitted, S.eligible, roles={"officer"}, label=_l("Eligible"),
+    transition("accept", S.submitted, S.eligible, roles=Role.BUREAU, label=_l("Eligible"),
                guards=[rules.challenge_closed, integrity_guard(parties, _l("pass the eligibility check"))],
                style="success"),
-    transition("reject", S.submitted, S.ineligible, roles={"officer"}, label=_l("Ineligible"),
+    transition("reject", S.submitted, S.ineligible, roles=Role.BUREAU, label=_l("Ineligible"),
                guards=[rules.challenge_closed], effects=[rules.keep_reason], comment_required=True,
                style="danger"),
     # Not in the design's list: fired only by the challenge's withdrawal.
-    transition("close_with_challenge", (S.draft, S.submitted), S.withdrawn, roles={"system"},
+    transition("close_with_challenge", (S.draft, S.submitted), S.withdrawn, roles={SYSTEM},
                label=_l("Closed with the withdrawn challenge")),
 ]
 

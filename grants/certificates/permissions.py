@@ -10,6 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from grants.core.permissions import Role, has_role, permission, signed_in
 
+# Who has a certificates page: the bureau, and organisation members for their own projects.
+CERTIFICATE_READERS = Role.BUREAU | Role.ORGANISATION_MEMBERS
+
 
 def _not_signed_in(user):
     return None if signed_in(user) else _l("Sign in first.")
@@ -31,8 +34,8 @@ def can_revoke(user, certificate=None):
 
 @permission("certificates.list")
 def can_list(user):
-    """The list page: the bureau, administrators and organisation members (their own)."""
-    if not has_role(user, Role.BUREAU | Role.ADMINISTRATION | Role.ORGANISATION_MEMBERS):
+    """The list page: the bureau and organisation members (their own projects')."""
+    if not has_role(user, CERTIFICATE_READERS):
         return _not_signed_in(user) or _l("Your account has no certificates to see.")
     return None
 

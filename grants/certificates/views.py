@@ -12,12 +12,13 @@ from grants.certificates.forms import IssueForm, LookupForm, RevokeForm, UploadF
 from grants.certificates.models import Certificate
 from grants.core import audit
 from grants.core.errors import ValidationFailed
+from grants.certificates.permissions import CERTIFICATE_READERS
 from grants.core.permissions import can, permission_required
 from grants.core.registry import add_nav
 from grants.core.web import perform
 from grants.extensions import db, limiter
 
-add_nav(_l("Certificates"), "certificates.index", {"officer", "admin", "applicant", "enterprise"}, order=31)
+add_nav(_l("Certificates"), "certificates.index", CERTIFICATE_READERS, order=31)
 add_nav(_l("Verify a certificate"), "certificates.verify", {"anonymous"}, order=90)
 
 

@@ -1,6 +1,6 @@
 """``/api/v1/challenges``: the board, a challenge, drafting and the challenge workflow.
 
-Who sees what is the pages' rule (:func:`grants.challenges.services.can_see`
+Who sees what is the pages' rule (:mod:`grants.challenges.permissions`
 for one challenge, :func:`~grants.challenges.services.visible_clause` for
 lists); drafting goes through the pages' services.
 """

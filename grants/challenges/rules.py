@@ -1,38 +1,14 @@
-"""Guards, permissions and effects of the challenge workflow."""
+"""Guards and effects of the challenge workflow (who may fire a transition: ``permissions.py``)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from grants.challenges.models import ChallengeState
 from grants.core import clock
-
-
-def owner_only(attempt):
-    actor = attempt.actor
-    if actor is None or actor.organization_id != attempt.obj.owner_org_id:
-        return _l("Only the enterprise that posted the challenge may do this.")
-    return None
-
-
-def may_withdraw(attempt):
-    actor = attempt.actor
-    if actor is None:
-        return _l("Only people withdraw challenges.")
-    if actor.role == "enterprise":
-        if actor.organization_id != attempt.obj.owner_org_id:
-            return _l("Only the enterprise that posted the challenge may do this.")
-        if attempt.obj.state == ChallengeState.published:
-            return _l("A published challenge can only be withdrawn by the bureau.")
-    elif attempt.obj.state in (ChallengeState.draft, ChallengeState.submitted):
-        # Before publishing the challenge is the enterprise's own to withdraw;
-        # the bureau returns a submitted one for revision instead. Once bidding has
-        # closed nobody may withdraw it: the state refuses (409), not the role.
-        return _l("Before publishing, only the enterprise that posted the challenge may withdraw it.")
-    return None
+from grants.core.permissions import Role, has_role
 
 
 def officer_gives_reason(attempt):
-    if attempt.role == "officer" and not attempt.comment:
+    if has_role(attempt.actor, Role.BUREAU) and not attempt.comment:
         return _l("Give the reason for withdrawing the challenge.")
     return None
 

@@ -17,7 +17,8 @@ from grants.challenges.models import (DEFAULT_RUBRIC, PUBLIC_STATES, Challenge, 
 from grants.core import attachments, audit, clock
 from grants.core.models import AuditEvent
 from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFailed
-from grants.core.permissions import is_officer
+from grants.challenges import permissions
+from grants.core.permissions import can, require
 from grants.core.registry import tick_job
 from grants.core.validation import (Errors, FieldSpec, clean_fields, flag, optional_text, saving_edit, whole,
                                     whole_number)
@@ -32,17 +33,16 @@ EDITABLE = ("title", "field", "problem", "budget_fen", "enterprise_cofunding_fen
 
 def is_owner(challenge: Challenge, user) -> bool:
     """A user of the enterprise that posted the challenge."""
-    return (getattr(user, "is_authenticated", False) and user.role == "enterprise"
-            and user.organization_id == challenge.owner_org_id)
+    return permissions.is_owner(user, challenge)
 
 
 def can_see(challenge: Challenge, user) -> bool:
-    """The public sees a challenge once published; its owner and the bureau always."""
-    return challenge.is_public or is_officer(user) or is_owner(challenge, user)
+    """``challenges.see``: the public once published; its owner and the bureau always."""
+    return permissions.can_see(user, challenge) is None
 
 
 def can_see_history(challenge: Challenge, user) -> bool:
-    return is_officer(user) or is_owner(challenge, user)
+    return permissions.can_see_history(user, challenge) is None
 
 
 def visible_challenge(challenge_id: int, user) -> Challenge | None:
@@ -57,7 +57,7 @@ def view_challenge(challenge_id: int, user) -> Challenge | None:
     on the way, by the clock as the tick would. That is the clock's own change, committed
     at once, before the request does anything else."""
     challenge = visible_challenge(challenge_id, user)
-    if challenge is not None and is_officer(user) and close_if_due(challenge):
+    if challenge is not None and can("challenges.oversee", user=user) and close_if_due(challenge):
         db.session.commit()
     return challenge
 
@@ -65,10 +65,10 @@ def view_challenge(challenge_id: int, user) -> Challenge | None:
 def visible_clause(user):
     """Challenges listed for ``user``: the public board's states; an enterprise's own
     challenges in any state; everything for the bureau. ``None``: the public."""
-    if is_officer(user):
+    if can("challenges.oversee", user=user):
         return sa.true()
     public = Challenge.state.in_(PUBLIC_STATES)
-    if getattr(user, "is_authenticated", False) and user.role == "enterprise":
+    if can("challenges.create", user=user):  # an enterprise: its own in any state
         return sa.or_(public, Challenge.owner_org_id == user.organization_id)
     return public
 
@@ -226,8 +226,8 @@ def _changes(values: dict) -> dict:
 def create_challenge(*, actor, data: dict, owner_org=None) -> Challenge:
     """A new draft owned by the actor's organisation (an enterprise)."""
     owner_org = owner_org or getattr(actor, "organization", None)
-    if actor is None or actor.role != "enterprise" or owner_org is None \
-            or owner_org.id != actor.organization_id:
+    require("challenges.create", actor)
+    if owner_org is None or owner_org.id != actor.organization_id:
         raise Forbidden(_("Only an enterprise account posts challenges, for its own organisation."))
     data = dict(data)
     data.setdefault("title", "")
@@ -260,7 +260,8 @@ def return_note(challenge: Challenge):
 
 
 def can_edit(challenge: Challenge, user) -> bool:
-    return is_owner(challenge, user) and challenge.state == ChallengeState.draft
+    """``challenges.edit``, while the challenge is a draft."""
+    return can("challenges.edit", challenge, user) and challenge.state == ChallengeState.draft
 
 
 def update_challenge(challenge: Challenge, *, actor, data: dict,
@@ -270,7 +271,7 @@ def update_challenge(challenge: Challenge, *, actor, data: dict,
         if challenge.state != ChallengeState.draft:
             raise Refused(_("Only a draft can be edited; this challenge is %(state)s.",
                             state=challenge.__workflow__.state_label(challenge.state)))
-        raise Forbidden(_("Only the enterprise that posted the challenge may do this."))
+        require("challenges.edit", actor, challenge)
     check_version(challenge, expected_version)
     values = clean_challenge(data, now=clock.now())
     with saving_edit():
@@ -281,8 +282,7 @@ def update_challenge(challenge: Challenge, *, actor, data: dict,
 
 def set_cofunding_ratio(challenge: Challenge, *, actor, own: int | None, public: int | None) -> Challenge:
     """Officer override of the bid co-funding ratio; None, None = the default."""
-    if actor is None or actor.role not in ("officer", "admin"):
-        raise Forbidden(_("Only the bureau sets the co-funding ratio."))
+    require("challenges.set_cofunding_ratio", actor, challenge)
     if challenge.state not in (ChallengeState.draft, ChallengeState.submitted):
         raise Refused(_("The co-funding ratio can only be changed before publication."))
     if (own is None) != (public is None) or (own is not None and (own < 1 or public < 1)):

@@ -11,12 +11,13 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from grants.challenges import bp, services
+from grants.challenges.permissions import POSTERS
 from grants.challenges.services import is_owner, with_bid_counts
 from grants.challenges.forms import ChallengeForm, RatioForm
 from grants.challenges.models import FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeField, ChallengeState
 from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
 from grants.core import attachments, audit, clock
-from grants.core.permissions import is_officer, role_required
+from grants.core.permissions import Role, can, permission_required
 from grants.core.forms import AttachmentForm
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
@@ -24,8 +25,8 @@ from grants.core.web import perform, upload_attachment
 from grants.extensions import db
 
 add_nav(_l("Challenge board"), "challenges.board", {"*"}, order=10)
-add_nav(_l("My challenges"), "challenges.manage", {"enterprise"}, order=11)
-add_nav(_l("Manage challenges"), "challenges.manage", {"officer", "admin"}, order=11)
+add_nav(_l("My challenges"), "challenges.manage", POSTERS, order=11)
+add_nav(_l("Manage challenges"), "challenges.manage", Role.BUREAU, order=11)
 
 BOARD_PER_PAGE = 50
 
@@ -82,7 +83,7 @@ def show(challenge_id: int):
     sections = [s for s in (fn(challenge, current_user) for fn in PAGE_SECTIONS) if s]
     transitions = (CHALLENGE_WORKFLOW.available(challenge, current_user)
                    if current_user.is_authenticated else [])
-    if challenge.state == ChallengeState.published and not is_officer(current_user):
+    if challenge.state == ChallengeState.published and not can("challenges.oversee"):
         transitions = []  # closing and withdrawing a published challenge is the bureau's
     return render_template(
         "challenges/show.html", challenge=challenge, bid_count=services.bid_count(challenge), sections=sections,
@@ -93,7 +94,7 @@ def show(challenge_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required("enterprise")
+@permission_required("challenges.create")
 def new():
     form = ChallengeForm()
     if request.method == "GET":
@@ -136,7 +137,7 @@ def _return_note_for(challenge: Challenge):
 
 
 @bp.post("/<int:challenge_id>/do/<name>")
-@role_required("enterprise", "officer", "admin")
+@permission_required("challenges.manage")
 def act(challenge_id: int, name: str):
     challenge = get_visible(challenge_id)
     perform(lambda: fire(challenge, name, current_user, comment=request.form.get("comment"),
@@ -147,7 +148,7 @@ def act(challenge_id: int, name: str):
 
 
 @bp.post("/<int:challenge_id>/ratio")
-@role_required("officer", "admin")
+@permission_required("challenges.set_cofunding_ratio")
 def ratio(challenge_id: int):
     challenge = get_visible(challenge_id)
     form = RatioForm()
@@ -180,11 +181,11 @@ def attachment(challenge_id: int, attachment_id: int):
 # lists for enterprises and officers --------------------------------------------------
 
 @bp.get("/manage")
-@role_required("enterprise", "officer", "admin")
+@permission_required("challenges.manage")
 def manage():
     state = request.args.get("state", "")
     query = sa.select(Challenge).order_by(Challenge.updated_at.desc(), Challenge.id.desc())
-    if current_user.role == "enterprise":
+    if not can("challenges.oversee"):  # an enterprise: its own
         query = query.where(Challenge.owner_org_id == current_user.organization_id)
     if state in CHALLENGE_STATES:
         query = query.where(Challenge.state == state)
@@ -212,5 +213,5 @@ def awaiting_publication_panel(user):
     return _panel(rows, _("No challenge is waiting for publication.")) if rows else None
 
 
-add_panel(_l("My challenges"), {"enterprise"}, my_challenges_panel, order=10)
-add_panel(_l("Challenges awaiting publication"), {"officer", "admin"}, awaiting_publication_panel, order=10)
+add_panel(_l("My challenges"), POSTERS, my_challenges_panel, order=10)
+add_panel(_l("Challenges awaiting publication"), Role.BUREAU, awaiting_publication_panel, order=10)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from grants.challenges import rules
+from grants.challenges import permissions, rules
 from grants.challenges.models import Challenge, ChallengeState
+from grants.core.permissions import SYSTEM, Role
 from grants.core.workflow import Transition, Workflow, transition
 from grants.integrity.check import integrity_guard, org_subject
 
@@ -39,19 +40,19 @@ def _owner(attempt):
 _owner.__name__ = "owner"
 
 CHALLENGE_TRANSITIONS: list[Transition] = [
-    transition("submit", S.draft, S.submitted, roles={"enterprise"}, label=_l("Submit for publication"),
-               allow=rules.owner_only, guards=[rules.complete,
+    transition("submit", S.draft, S.submitted, roles=Role.CHALLENGE_OWNERS, label=_l("Submit for publication"),
+               allow=permissions.owner_only, guards=[rules.complete,
                                                integrity_guard(_owner, _l("submit a challenge"))]),
-    transition("return_for_revision", S.submitted, S.draft, roles={"officer"},
+    transition("return_for_revision", S.submitted, S.draft, roles=Role.BUREAU,
                label=_l("Return for revision"), comment_required=True, style="warning"),
-    transition("publish", S.submitted, S.published, roles={"officer"}, label=_l("Publish"),
+    transition("publish", S.submitted, S.published, roles=Role.BUREAU, label=_l("Publish"),
                guards=[rules.complete, rules.deadline_in_future,
                        integrity_guard(_owner, _l("publish a challenge"))],
                effects=[rules.stamp_published]),
-    transition("close_bidding", S.published, S.closed, roles={"officer", "system"},
+    transition("close_bidding", S.published, S.closed, roles=Role.BUREAU | {SYSTEM},
                label=_l("Close bidding"), guards=[rules.deadline_passed], effects=[rules.stamp_closed]),
     transition("withdraw", (S.draft, S.submitted, S.published), S.withdrawn,
-               roles={"enterprise", "officer"}, label=_l("Withdraw"), allow=rules.may_withdraw,
+               roles=Role.CHALLENGE_OWNERS | Role.BUREAU, label=_l("Withdraw"), allow=permissions.may_withdraw,
                guards=[rules.officer_gives_reason], style="danger"),
 ]
 

@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 
@@ -40,6 +41,12 @@ class Role(enum.StrEnum):
 SYSTEM = "system"  # the clock / tick command acting on its own, in workflow role sets
 
 Reason = Any  # a str or lazy string; None means allowed
+
+# The reasons most predicates give; an area words its own where it says more.
+SIGN_IN_FIRST = _l("Sign in first.")
+BUREAU_ONLY = _l("Only the bureau may do this.")
+ADMINISTRATION_ONLY = _l("Only a system administrator may do this.")
+
 Predicate = Callable[..., Reason]
 
 PERMISSIONS: dict[str, Predicate] = {}
@@ -74,25 +81,43 @@ def is_bureau(user) -> bool:
     return has_role(user, Role.BUREAU)
 
 
+def only(group, refusal) -> Predicate:
+    """A predicate for "only ``group``": None, or why not (sign in first, or ``refusal``)."""
+
+    def check(user, obj=None) -> Reason:
+        if not signed_in(user):
+            return SIGN_IN_FIRST
+        return None if has_role(user, group) else refusal
+
+    return check
+
+
 def is_officer(user) -> bool:
-    """The bureau. Kept for callers not yet moved to their area's permissions."""
+    """Old meaning (officer or administrator), for the areas not yet moved to their own
+    permissions module (reviews, projects). Every other area asks ``Role.BUREAU`` or
+    its predicates; remove this once those areas have moved."""
     return has_role(user, Role.BUREAU | Role.ADMINISTRATION)
 
 
-def can(name: str, obj: Any = None, user: Any = None) -> bool:
+CURRENT = object()  # "the signed-in user of this request", as opposed to None: nobody
+
+
+def can(name: str, obj: Any = None, user: Any = CURRENT) -> bool:
     """Ask the map: may ``user`` (default: the current user) do ``name`` to ``obj``?"""
     return reason(name, obj, user) is None
 
 
-def reason(name: str, obj: Any = None, user: Any = None) -> Reason:
+def reason(name: str, obj: Any = None, user: Any = CURRENT) -> Reason:
     """Why ``user`` may not do ``name`` to ``obj``, or None when allowed."""
     predicate = PERMISSIONS[name]
-    who = current_user if user is None else user
+    who = current_user if user is CURRENT else user
     return predicate(who) if obj is None else predicate(who, obj)
 
 
 def require(name: str, user: Any, obj: Any = None) -> None:
-    """Services call this: raise Forbidden with the map's reason when refused."""
+    """Services call this: raise Forbidden with the map's reason when refused.
+    ``user`` None (the system, a command) is refused like anyone not signed in;
+    a service the system may run asks only when there is an actor."""
     from grants.core.errors import Forbidden
 
     why = reason(name, obj, user)
@@ -101,7 +126,9 @@ def require(name: str, user: Any, obj: Any = None) -> None:
 
 
 def role_required(*groups):
-    """Signed-in users with a role in any of ``groups`` only; others get 403."""
+    """Signed-in users with a role in any of ``groups`` only; others get 403. For the
+    areas not yet moved to their own permissions module; the others use
+    :func:`permission_required`."""
     allowed = frozenset().union(*({g} if isinstance(g, str) else set(g) for g in groups))
 
     def decorator(view):
@@ -131,3 +158,11 @@ def permission_required(name: str):
         return wrapped
 
     return decorator
+
+
+# core's own ---------------------------------------------------------------------
+
+@permission("core.see_evidence")
+def can_see_evidence(user, obj=None):
+    """What an integrity check found, on an object's audit history: the bureau."""
+    return only(Role.BUREAU, BUREAU_ONLY)(user)

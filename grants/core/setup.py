@@ -12,7 +12,6 @@ from flask_wtf.csrf import CSRFError
 
 from grants.core import clock, display, permissions
 from grants.core.errors import CHANGED_MESSAGE, DomainError, json_error
-from grants.core.permissions import is_officer
 from grants.core.i18n import select_locale, translation_directories
 from grants.core.registry import nav_for
 from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -95,7 +94,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals["event_state"] = state_label
     app.jinja_env.globals["can"] = permissions.can
     app.jinja_env.globals["evidence_lines"] = evidence_lines
-    app.jinja_env.globals["sees_evidence"] = lambda: is_officer(current_user)
+    app.jinja_env.globals["sees_evidence"] = lambda: permissions.can("core.see_evidence")
 
     @app.context_processor
     def inject():

@@ -5,11 +5,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from grants.core import bp
+from grants.core.permissions import Role
 from grants.core.registry import add_nav, panels_for
 
 add_nav(_l("Home"), "core.index", {"*"}, order=0)
-add_nav(_l("Dashboard"), "core.dashboard",
-        {"admin", "officer", "enterprise", "applicant", "reviewer"}, order=1)
+add_nav(_l("Dashboard"), "core.dashboard", Role.EVERYONE, order=1)
 
 
 @bp.get("/")

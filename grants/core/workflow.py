@@ -28,9 +28,8 @@ from transitions import Machine
 
 from grants.core import audit, clock
 from grants.core.errors import ChangedUnderYou, Forbidden, Refused
+from grants.core.permissions import SYSTEM  # the clock / tick command acting on its own
 from grants.extensions import db
-
-SYSTEM = "system"  # the clock / tick command acting on its own
 
 Reason = Any  # str or lazy string; None means "no objection"
 Guard = Callable[["Attempt"], Reason]

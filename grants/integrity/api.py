@@ -4,7 +4,7 @@ Officers keep the lists. A listed person, or a member of a listed
 organisation, sees their own entries (``/integrity/mine``) and may object to
 one (异议); the bureau upholds (revoking the entry) or dismisses the
 objection through its workflow. Who sees and does what is the pages' rule
-(:mod:`grants.integrity.services`).
+(:mod:`grants.integrity.permissions`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask import send_file
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from grants.api.auth import body_limit, require_role, require_user
+from grants.api.auth import body_limit, require_permission, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
 from grants.api.schemas import ApiSchema, FileUpload, QuerySchema, UtcDateTime
 from grants.core import clock
@@ -23,7 +23,6 @@ from grants.integrity import services
 from grants.integrity.models import (EntryStatus, IntegrityEntry, IntegrityObjection, ListKind, ObjectionState,
                                      SubjectType)
 
-OFFICERS = ("officer", "admin")
 # As on the pages: any number of PDFs of at most 20 MB each, 25 MB in all.
 MAX_OBJECTION_BODY = 25 * 1024 * 1024
 
@@ -78,8 +77,8 @@ class EntryFilters(QuerySchema):
 
 
 def load_entry(entry_id: int, user) -> IntegrityEntry | None:
-    """Officers see every entry; anyone else is refused (401/403) before looking."""
-    require_role(*OFFICERS)
+    """The bureau sees every entry's history; anyone else is refused (401/403) before looking."""
+    require_permission("integrity.view_lists")
     return db.session.get(IntegrityEntry, entry_id)
 
 
@@ -109,7 +108,7 @@ def _visible_entry(entry_id: int) -> tuple:
 @blp.paginate(SelectPage)
 def list_entries(filters):
     """List entries, newest first"""
-    require_role(*OFFICERS)
+    require_permission("integrity.view_lists")
     return services.search_entries(q=filters.get("q", ""), code=filters.get("code"),
                                    list_kind=filters.get("list"), status=filters.get("status"))
 
@@ -119,7 +118,7 @@ def list_entries(filters):
 @blp.response(201, EntrySchema)
 def create_entry(data):
     """Add an entry (a black entry in force applies its effects at once)"""
-    user = require_role(*OFFICERS)
+    user = require_permission("integrity.add_entry")
     entry = services.add_entry(actor=user, list_kind=data["list"], subject_type=data["subject_type"],
                                code=data["code"], name=data["name"], reason=data["reason"],
                                basis=data["basis"], authority=data["authority"],
@@ -140,7 +139,7 @@ def get_entry(entry_id: int):
 @blp.response(200, EntrySchema)
 def revoke(data, entry_id: int):
     """Revoke an entry, with the reason"""
-    user = require_role(*OFFICERS)
+    user = require_permission("integrity.revoke_entry")
     entry = services.revoke_entry(_get(entry_id), actor=user, reason=data["reason"])
     db.session.commit()
     return entry
@@ -238,8 +237,8 @@ def file_objection(data, entry_id: int):
 @blp.response(200, IntegrityObjectionSchema(many=True))
 @blp.paginate(SelectPage)
 def list_objections(filters):
-    """Objections to entries, newest first (officers)"""
-    require_role(*OFFICERS)
+    """Objections to entries, newest first (the bureau)"""
+    require_permission("integrity.view_lists")
     return services.objections_query(filters.get("state")).options(selectinload(IntegrityObjection.files))
 
 

@@ -27,6 +27,7 @@ from psycopg.errors import UniqueViolation
 
 from grants.core import audit, clock
 from grants.core.errors import DomainError, Refused, ValidationFailed
+from grants.core.permissions import require
 from grants.extensions import db
 from grants.integrity.effects import BLACK_EFFECTS
 from grants.integrity.models import IntegrityEntry, IntegrityImport, ListKind
@@ -206,6 +207,8 @@ def import_entries(data: bytes, *, file_name: str, actor=None, skip_invalid: boo
     Returns the report; ``report.written`` is False when bad rows stopped the
     import. File-level problems raise :class:`FileRefused`.
     """
+    if actor is not None:  # None: the system (``flask integrity import``)
+        require("integrity.add_entry", actor)
     report = ImportReport(file_name=file_name[:255], sha256=hashlib.sha256(data).hexdigest())
     header, rows = read_rows(decode(data))
     report.rows = len(rows)

@@ -15,11 +15,13 @@ from grants.core import attachments, audit, clock
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
 from grants.core.files import write_file
 from grants.core.errors import DomainError, Forbidden, Refused, ValidationFailed
-from grants.core.permissions import is_officer
+from grants.core.permissions import reason as refusal_of, require
 from grants.extensions import db
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.integrity.effects import BLACK_EFFECTS, apply_black_effects, effects_that_may_hit
+from grants.integrity.permissions import can_see_entry as _see_entry_refusal
+from grants.integrity.permissions import is_subject_of, subject_keys_of  # noqa: F401  (the pages and API use them)
 from grants.integrity.models import (EntryStatus, IntegrityEntry, IntegrityObjection, ListKind, ObjectionFile,
                                      ObjectionState, SubjectType, in_force_clause, status_clause)
 
@@ -118,6 +120,8 @@ def find_same(values: dict) -> IntegrityEntry | None:
 
 def add_entry(*, actor, list_kind, subject_type, code, name, reason, basis, authority,
               start_on: date, end_on: date | None = None, source: str = "form") -> IntegrityEntry:
+    if actor is not None:  # None: the system (a command, the demo seed)
+        require("integrity.add_entry", actor)
     values = validate_entry(list_kind=list_kind, subject_type=subject_type, code=code, name=name,
                             reason=reason, basis=basis, authority=authority,
                             start_on=start_on, end_on=end_on)
@@ -218,6 +222,8 @@ def integrity_effects_job() -> int:
 
 
 def revoke_entry(entry: IntegrityEntry, *, actor, reason: str) -> IntegrityEntry:
+    if actor is not None:  # None: the system
+        require("integrity.revoke_entry", actor, entry)
     reason = (reason or "").strip()
     if not reason:
         _fail("reason", _l("Reason for revocation"), _l("is required"))
@@ -237,33 +243,17 @@ def revoke_entry(entry: IntegrityEntry, *, actor, reason: str) -> IntegrityEntry
 MAX_ATTACHMENT_BYTES = attachments.MAX_BYTES  # the one limit for every uploaded PDF
 
 
-def subject_keys_of(user) -> set[tuple[SubjectType, str]]:
-    """The list subjects a signed-in user speaks for: themself and their organisation."""
-    keys = set()
-    person = getattr(user, "person", None)
-    if person is not None and person.id_number:
-        keys.add((SubjectType.person, person.id_number))
-    org = getattr(user, "organization", None)
-    if org is not None and org.credit_code:
-        keys.add((SubjectType.organization, org.credit_code))
-    return keys
-
-
-def is_subject_of(user, entry: IntegrityEntry) -> bool:
-    return (entry.subject_type, entry.subject_code) in subject_keys_of(user)
-
-
 def count_open_objections() -> int:
     """Objections to integrity entries still waiting for the bureau's answer."""
     return db.session.scalar(sa.select(sa.func.count(IntegrityObjection.id))
                              .where(IntegrityObjection.state == ObjectionState.open))
 def can_see_entry(user, entry: IntegrityEntry) -> bool:
-    """The bureau sees every entry; a listed person or organisation member their own."""
-    return is_officer(user) or is_subject_of(user, entry)
+    """``integrity.see_entry`` as a yes or no (the loaders answer 404 otherwise)."""
+    return _see_entry_refusal(user, entry) is None
 
 
 def can_see_objection(user, objection: IntegrityObjection) -> bool:
-    """Who sees an entry sees the objections to it (and their answers and history)."""
+    """Who sees an entry sees the objections to it (``integrity.see_objection``)."""
     return can_see_entry(user, objection.entry)
 
 
@@ -303,8 +293,9 @@ def objections_to(entry: IntegrityEntry) -> list[IntegrityObjection]:
 
 def objection_refusal(user, entry: IntegrityEntry) -> DomainError | None:
     """Why ``user`` may not object to ``entry`` now (the error to raise), or None."""
-    if user is None or not is_subject_of(user, entry):
-        return Forbidden(_("Only the listed person or a member of the listed organisation may object."))
+    forbidden = refusal_of("integrity.object", entry, user)
+    if forbidden is not None:
+        return Forbidden(forbidden)
     if entry.revoked_at is not None:
         return Refused(_("This entry has been revoked; there is nothing to object to."))
     pending = db.session.scalar(sa.select(IntegrityObjection.id).where(

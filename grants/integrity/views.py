@@ -14,20 +14,21 @@ from markupsafe import Markup
 from grants.auth.models import Organization, Person, User
 from grants.core import audit, clock
 from grants.core.errors import DomainError
-from grants.core.permissions import is_officer, role_required
+from grants.core.permissions import can, permission_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.web import perform
 from grants.extensions import db
 from grants.integrity import bp, services
+from grants.integrity.permissions import LIST_KEEPERS, LISTED
 from grants.integrity.forms import EntryForm, ImportForm, ObjectionForm, RevokeForm
 from grants.integrity.imports import FileRefused, export_entries, import_entries
 from grants.integrity.models import (LIST_LABELS, OBJECTION_STATE_LABELS, STATUS_LABELS, IntegrityEntry,
                                      IntegrityImport, IntegrityObjection, SubjectType)
 from grants.integrity.sections import render_sections
 
-add_nav(_l("Integrity lists"), "integrity.entries", {"officer", "admin"}, order=60)
-add_nav(_l("Integrity objections"), "integrity.objections", {"officer", "admin"}, order=61)
-add_nav(_l("My integrity record"), "integrity.mine", {"enterprise", "applicant", "reviewer"}, order=80)
+add_nav(_l("Integrity lists"), "integrity.entries", LIST_KEEPERS, order=60)
+add_nav(_l("Integrity objections"), "integrity.objections", LIST_KEEPERS, order=61)
+add_nav(_l("My integrity record"), "integrity.mine", LISTED, order=80)
 
 EXPIRY_WINDOW_DAYS = 30
 FIELD_NAMES = {"list": "list_kind"}
@@ -36,7 +37,7 @@ FIELD_NAMES = {"list": "list_kind"}
 # lists ------------------------------------------------------------------------
 
 @bp.get("/")
-@role_required("officer", "admin")
+@permission_required("integrity.view_lists")
 def entries():
     today = clock.today()
     filters = {k: request.args.get(k, "").strip() for k in ("q", "list", "status", "expiring", "type")}
@@ -49,7 +50,7 @@ def entries():
 
 
 @bp.route("/entries/new", methods=["GET", "POST"])
-@role_required("officer")
+@permission_required("integrity.add_entry")
 def entry_new():
     form = EntryForm()
     if request.method == "GET":
@@ -83,12 +84,12 @@ def entry(entry_id: int):
     can_object = services.objection_refusal(current_user, entry) is None
     return render_template("integrity/entry.html", entry=entry, status=entry.status(clock.today()),
                            status_labels=STATUS_LABELS, objections=objections, can_object=can_object,
-                           events=audit.history(entry) if is_officer(current_user) else None,
+                           events=audit.history(entry) if can("integrity.view_lists") else None,
                            form=RevokeForm())
 
 
 @bp.post("/entries/<int:entry_id>/revoke")
-@role_required("officer")
+@permission_required("integrity.revoke_entry")
 def entry_revoke(entry_id: int):
     entry = _get_entry(entry_id)
     form = RevokeForm()
@@ -103,7 +104,7 @@ def entry_revoke(entry_id: int):
 # subjects ---------------------------------------------------------------------
 
 @bp.get("/subjects")
-@role_required("officer", "admin")
+@permission_required("integrity.view_lists")
 def subjects():
     q = request.args.get("q", "").strip()
     found: dict[tuple[str, str], dict] = {}
@@ -130,7 +131,7 @@ def subjects():
 
 
 @bp.get("/subjects/<subject_type>/<code>")
-@role_required("officer", "admin")
+@permission_required("integrity.view_lists")
 def subject(subject_type: str, code: str):
     if subject_type not in SubjectType.__members__:
         abort(404)
@@ -168,7 +169,7 @@ SHOWN_ERRORS = 200
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required("officer")
+@permission_required("integrity.add_entry")
 def import_file():
     form = ImportForm()
     report = None
@@ -196,7 +197,7 @@ def import_file():
 
 
 @bp.get("/export.csv")
-@role_required("officer", "admin")
+@permission_required("integrity.view_lists")
 def export_file():
     out = io.StringIO()
     out.write("\ufeff")  # so that spreadsheet programs read it as UTF-8
@@ -234,7 +235,7 @@ def objection_new(entry_id: int):
 
 
 @bp.get("/objections")
-@role_required("officer", "admin")
+@permission_required("integrity.view_lists")
 def objections():
     state = request.args.get("state", "open")
     page = db.paginate(services.objections_query(state), per_page=current_app.config["PER_PAGE"], error_out=False)
@@ -259,7 +260,7 @@ def objection(objection_id: int):
 
 
 @bp.post("/objections/<int:objection_id>/<name>")
-@role_required("officer")
+@permission_required("integrity.decide_objection")
 def objection_decide(objection_id: int, name: str):
     objection = _get_objection(objection_id)
     perform(lambda: services.decide_objection(objection, name, actor=current_user,
@@ -289,4 +290,4 @@ def officer_panel(user):
     return Markup(render_template("integrity/_panel.html", expiring=expiring, window=EXPIRY_WINDOW_DAYS))
 
 
-add_panel(_l("Integrity lists"), {"officer", "admin"}, officer_panel, order=60)
+add_panel(_l("Integrity lists"), LIST_KEEPERS, officer_panel, order=60)

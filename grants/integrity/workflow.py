@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from grants.core.permissions import Role
 from grants.core.workflow import Workflow, transition
 
 
@@ -34,9 +35,9 @@ OBJECTION_WORKFLOW = Workflow(
     states={"open": _l("open"), "upheld": _l("upheld"), "dismissed": _l("dismissed")},
     initial="open",
     transitions=[
-        transition("uphold", "open", "upheld", roles={"officer"}, label=_l("Uphold and revoke the entry"),
+        transition("uphold", "open", "upheld", roles=Role.BUREAU, label=_l("Uphold and revoke the entry"),
                    effects=[_record_answer, _revoke_entry], comment_required=True, style="danger"),
-        transition("dismiss", "open", "dismissed", roles={"officer"}, label=_l("Dismiss"),
+        transition("dismiss", "open", "dismissed", roles=Role.BUREAU, label=_l("Dismiss"),
                    effects=[_record_answer], comment_required=True, style="secondary"),
     ],
 )

@@ -135,7 +135,7 @@ def test_history_lists_the_entrys_events(officer_api, make):
     assert response.get_json()[-1]["at"].endswith("+00:00")
 
 
-def test_an_admin_listing_a_reviewer_withdraws_their_assignment_as_the_system(api, make):
+def test_an_officer_listing_a_reviewer_withdraws_their_assignment_as_the_system(api, make):
     from grants.reviews.models import AssignmentState
     from grants.reviews.services import assign_reviewer
     from tests.reviews.helpers import reviewing
@@ -144,12 +144,26 @@ def test_an_admin_listing_a_reviewer_withdraws_their_assignment_as_the_system(ap
     reviewer = make.reviewer()
     assignment = assign_reviewer(challenge, reviewer, actor=officer)
     db.session.commit()
-    admin_api = api(make.token(make.user("admin")))
+    officer_api = api(make.token(make.user("officer")))
     person = reviewer.person
-    response = admin_api.post("/integrity/entries", entry_body(subject_type="person", code=person.id_number,
-                                                               name=person.name))
+    response = officer_api.post("/integrity/entries", entry_body(subject_type="person", code=person.id_number,
+                                                                 name=person.name))
     assert response.status_code == 201, response.get_json()
     db.session.refresh(assignment)
     assert assignment.state != AssignmentState.assigned
     withdrawn = audit.history(assignment)[-1]
-    assert withdrawn.actor_id is None  # the rule acted, not the admin's role
+    assert withdrawn.actor_id is None  # the rule acted, not the officer's role
+
+
+def test_the_administrator_may_not_add_or_revoke_entries_as_on_the_pages(api, make):
+    # DESIGN.md: the bureau keeps the lists; the administrator does accounts, organisations, settings.
+    admin_api = api(make.token(make.user("admin")))
+    org = make.org()
+    added = admin_api.post("/integrity/entries", entry_body(code=org.credit_code, name=org.name))
+    assert added.status_code == 403
+    assert error_of(added)["message"] == "您的角色无权使用此部分 API。"
+    entry = make.black(make.org())
+    revoked = admin_api.post(f"/integrity/entries/{entry.id}/revoke", {"reason": "更正"})
+    assert revoked.status_code == 403
+    db.session.refresh(entry)
+    assert entry.revoked_at is None

@@ -71,12 +71,17 @@ def test_other_roles_may_not_open_the_list_pages(client, login, make, role):
     assert client.get(f"/integrity/entries/{entry.id}").status_code == 404  # not their entry
 
 
-def test_admin_may_view_but_not_change(client, login, make):
-    entry = make.black(make.org(name="管理员可见单位"))
+def test_the_administrator_has_no_part_in_the_lists(client, login, make):
+    # DESIGN.md: the administrator keeps accounts, organisations and settings; the bureau the lists.
+    entry = make.black(make.org(name="管理员不可见单位"))
     login(make.user("admin"))
-    assert "管理员可见单位" in client.get("/integrity/").get_data(as_text=True)
+    assert client.get("/integrity/").status_code == 403
+    assert client.get("/integrity/objections").status_code == 403
+    assert client.get("/integrity/export.csv").status_code == 403
     assert client.get("/integrity/entries/new").status_code == 403
     assert client.post(f"/integrity/entries/{entry.id}/revoke", data={"reason": "x"}).status_code == 403
+    assert client.get(f"/integrity/entries/{entry.id}").status_code == 404
+    assert "管理员不可见单位" not in client.get("/").get_data(as_text=True)
 
 
 def test_anonymous_is_sent_to_sign_in(client):
