@@ -30,17 +30,11 @@ def yuan_text(fen: int) -> str:
 
 
 def funds_released_fen(project) -> int:
-    """The funds released to the project so far.
+    """The funds released to the project so far: its released tranches, as the
+    project's funding page shows them (never the award, which may not all be paid)."""
+    from grants.projects.services import funding_summary
 
-    Project execution (tranches) is its own area; when it provides
-    ``grants.projects.services.released_fen(project)`` that answer is used.
-    Until then no tranche data exists and the certificate states 0, not the
-    award: a certificate must never show money as paid that was not.
-    """
-    from grants.projects import services as projects
-
-    provider = getattr(projects, "released_fen", None)
-    return int(provider(project)) if provider is not None else 0
+    return int(funding_summary(project)["released_fen"])
 
 
 def indicator_rows(project, reached: dict[int, str]) -> list[dict]:

@@ -9,6 +9,7 @@ from grants.certificates.models import Certificate, CertificateState
 from grants.certificates.services import issue_certificate
 from grants.core import audit
 from grants.core.errors import Forbidden, Refused, ValidationFailed
+from grants.extensions import db
 from grants.projects.models import ProjectState
 from tests.certificates.conftest import accepted_project, reached_values
 
@@ -30,7 +31,7 @@ def test_a_certificate_is_issued_for_an_accepted_project(project, officer, issue
     assert contents["organization"] == project.lead_org.name
     assert contents["lead_name"] == project.lead_person.name
     assert contents["award_fen"] == project.award_fen
-    assert contents["released_fen"] == 0  # no tranche data yet
+    assert contents["released_fen"] == 0  # no tranche released
     assert [(i["name"], i["target"], i["reached"]) for i in contents["indicators"]] == [
         ("定位精度", "0.5", "0.4"), ("响应时间", "2", "0.4")]
     assert contents["verify_url"] == "http://127.0.0.1:5000/verify/XN-JB-2026-0001"
@@ -155,3 +156,16 @@ def test_a_rare_character_outside_the_common_set_still_prints_from_the_full_font
     fonts = {str(f.get_object()["/BaseFont"]) for page in PdfReader(io.BytesIO(certificate.pdf)).pages
              for f in page["/Resources"]["/Font"].values()}
     assert any("Full" in name for name in fonts), fonts
+
+
+def test_the_certificate_states_the_funds_actually_released(make):
+    from grants.certificates.contents import funds_released_fen
+    from grants.projects import services as projects
+    from tests.projects.helpers import signed
+
+    parties = signed(make)
+    signing, *_later = parties.project.tranches
+    assert funds_released_fen(parties.project) == 0
+    projects.release_tranche(signing, actor=parties.officer)
+    db.session.commit()
+    assert funds_released_fen(parties.project) == signing.amount_fen > 0
