@@ -31,7 +31,8 @@ class GateIndicatorSchema(ma.Schema):
 
 class GateReportSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
-    milestone = ma.fields.String(attribute="milestone.title", required=True)
+    milestone = ma.fields.String(attribute="milestone.title",
+                                   required=True)
     submitted_at = UtcDateTime(required=True)
     decision = ma.fields.String(required=True, allow_none=True)
     text = ma.fields.String(required=True)
@@ -94,7 +95,8 @@ def _view(challenge: Challenge) -> dict:
         raise NotFound(_("No stage gate has been set for this challenge."))
     return {"challenge_id": challenge.id, "position": gate.position, "version": gate.version,
             "decided_at": gate.decided_at, "moved_fen": gate.moved_fen, "moved_to_id": gate.moved_to_id,
-            "waiting": [p.id for p in gates.teams_waiting(gate)], "teams": [_team(row) for row in gates.gate_comparison(gate)]}
+            "waiting": [p.id for p in gates.teams_waiting(gate)],
+            "teams": [_team(row) for row in gates.gate_comparison(gate)]}
 
 
 def _team(row: dict) -> dict:

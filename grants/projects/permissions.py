@@ -216,3 +216,18 @@ def can_decide_gate(user, gate) -> str | None:
     if gate.decided_at is not None:
         return _("The stage gate has already been decided.")
     return None
+
+
+# funding ledger --------------------------------------------------------------------
+
+CONTRIBUTING = (ProjectState.active, ProjectState.suspended, ProjectState.acceptance_requested,
+                ProjectState.under_acceptance, ProjectState.rectifying)
+
+
+def can_record_contribution(user, project) -> str | None:
+    """The team or the officer, from the signing of the agreement until the project ends."""
+    if not (is_team(user, project) or (_authenticated(user) and user.role == "officer")):
+        return NotYours(_("Only the project team or a programme officer may record contributions."))
+    if project.state not in CONTRIBUTING:
+        return _("Contributions are recorded from the signing of the task agreement until the project ends.")
+    return None

@@ -72,3 +72,14 @@ def parallel_award(make, n_teams: int = 3, milestones=TWO_MILESTONES) -> Race:
             db.session.commit()
         teams.append(Parties(project, officer, owner, team))
     return Race(challenge, officer, owner, teams)
+
+
+def co_fund(parties, amount_fen: int, source: str = "own"):
+    """The team records a contribution paid today."""
+    from grants.core import clock
+    from grants.projects import funding
+
+    row = funding.record_contribution(parties.project, actor=parties.team, data={
+        "source": source, "amount_fen": amount_fen, "paid_on": clock.today().isoformat(), "note": "自筹资金到账"})
+    db.session.commit()
+    return row
