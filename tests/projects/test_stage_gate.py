@@ -27,6 +27,9 @@ def test_a_single_winner_challenge_has_no_stage_gate(make):
     parties = signed(make)
     with pytest.raises(Refused, match="仅适用于多团队并行"):
         gates.set_stage_gate(parties.project.challenge, actor=parties.officer, position=1)
+    with pytest.raises(Refused, match="仅适用于多团队并行"):
+        gates.decide_stage_gate(parties.project.challenge, actor=parties.officer,
+                                decisions={parties.project.id: ("continue", "继续")})
 
 
 def test_only_the_officer_sets_the_gate_after_a_milestone_that_leaves_work(make):
@@ -64,6 +67,9 @@ def test_three_teams_through_the_gate_one_stopped_and_its_budget_moved(make):
     with pytest.raises(Refused, match="剩余（未拨付）经费"):
         gates.decide_stage_gate(race.challenge, actor=race.officer, decisions=decisions,
                                 move_to=first.id, move_fen=200_000_01)
+    with pytest.raises(Refused, match="只能调给继续攻关的团队"):
+        gates.decide_stage_gate(race.challenge, actor=race.officer, decisions=decisions,
+                                move_to=second.id, move_fen=1)
     with pytest.raises(Forbidden):
         gates.decide_stage_gate(race.challenge, actor=race.teams[0].team, decisions=decisions)
 
