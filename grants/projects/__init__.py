@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
-from grants.projects import models, progress_views, reminders, views, workflow  # noqa: E402,F401  (tables, routes, machines, jobs)
+from grants.projects import (gate_views, models, progress_views, reminders, stage_gate, views,  # noqa: E402,F401
+                             workflow)  # (tables, routes, machines, jobs)

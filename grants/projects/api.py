@@ -25,6 +25,8 @@ from grants.projects.api_schemas import (PROJECT_STATES, AcceptanceInSchema, Agr
                                          AgreementOutSchema, AgreementVersionSchema, ConfirmSchema,
                                          FundingSchema, MilestoneStatusSchema, ReportInSchema, ProgressReportSchema,
                                          TrancheSchema, WaiverInSchema, multipart_blueprint)
+from grants.projects.funding_api import blp as funding_blp
+from grants.projects.gate_api import blp as gates_blp
 from grants.projects.models import AgreementVersion, Milestone, Project, Tranche
 
 blp = multipart_blueprint("projects", __name__, "/projects",
@@ -33,7 +35,7 @@ blp = multipart_blueprint("projects", __name__, "/projects",
 milestones_blp = multipart_blueprint("milestones", __name__, "/milestones",
                                      description="Milestones of a project's task agreement and their reports.")
 tranches_blp = api_blueprint("tranches", __name__, "/tranches", description="Funding tranches (经费拨付).")
-blueprints = [blp, milestones_blp, tranches_blp]
+blueprints = [blp, milestones_blp, tranches_blp, gates_blp, funding_blp]
 FILE_LIMIT = files.MAX_BYTES * 5 + 1024 * 1024
 
 

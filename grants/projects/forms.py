@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, MultipleFileField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, MultipleFileField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from grants.challenges.forms import YES, MoneyField, fen_to_yuan, split_lines, yuan_to_fen
@@ -82,6 +82,20 @@ class AcceptanceForm(FlaskForm):
     values = HiddenField()
     file = FileField(_l("Final report (PDF, at most 20 MB)"))
     submit = SubmitField(_l("Request final acceptance"))
+
+
+class ContributionForm(FlaskForm):
+    source = SelectField(_l("Source"), choices=[("own", _l("Team's own co-funding")), ("enterprise", _l("Enterprise"))])
+    amount_yuan = MoneyField(_l("Amount (yuan)"))
+    paid_on = DateField(_l("Paid on"), validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Optional()], render_kw={"rows": 2})
+    proof = FileField(_l("Proof (PDF, optional)"))
+    submit = SubmitField(_l("Record the contribution"))
+
+    def service_data(self) -> dict:
+        return {"source": self.source.data, "amount_fen": _fen_or_text(self.amount_yuan.raw_data[0]
+                                                                       if self.amount_yuan.raw_data else ""),
+                "paid_on": self.paid_on.data or "", "note": self.note.data}
 
 
 class ConfirmForm(FlaskForm):

@@ -337,3 +337,43 @@ class ReportFile(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     report: Mapped[Report] = relationship(back_populates="files")
+
+
+class StageGate(Versioned, db.Model):
+    """The stage gate (阶段评估) of a parallel award: after milestone ``position`` of every
+    team's agreement, the officer continues or stops each team (:mod:`grants.projects.stage_gate`)."""
+
+    __tablename__ = "stage_gates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenges.id"), unique=True)
+    position: Mapped[int]  # the gate milestone's number in each agreement (1-based)
+    set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    moved_fen: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    moved_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id"))
+
+    challenge = relationship("Challenge")
+    decisions: Mapped[list["GateDecision"]] = relationship(back_populates="gate", cascade="all, delete-orphan",
+                                                           order_by="GateDecision.project_id")
+
+    __table_args__ = (sa.CheckConstraint("position >= 1", name="position_positive"),
+                      sa.CheckConstraint("moved_fen >= 0", name="moved_not_negative"))
+
+
+class GateDecision(db.Model):
+    """One team's verdict at the stage gate, with the officer's written reasons."""
+
+    __tablename__ = "stage_gate_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gate_id: Mapped[int] = mapped_column(sa.ForeignKey("stage_gates.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), unique=True)
+    verdict: Mapped[str] = mapped_column(sa.String(20))  # continue | stop
+    reason: Mapped[str] = mapped_column(sa.Text)
+
+    gate: Mapped[StageGate] = relationship(back_populates="decisions")
+    project: Mapped[Project] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("verdict IN ('continue', 'stop')", name="verdict_known"),)

@@ -193,3 +193,41 @@ def midway_milestone(project):
     if len(milestones) < 2:
         return None
     return milestones[(len(milestones) - 1) // 2]
+
+
+# parallel awards (赛马制) ----------------------------------------------------------
+
+def _several_winners(challenge) -> str | None:
+    if challenge.max_winners <= 1:
+        return _("A stage gate is only for a parallel award: this challenge awards a single team.")
+    return None
+
+
+def can_set_gate(user, challenge) -> str | None:
+    """The officer marks the gate milestone of a parallel award, until the gate is decided."""
+    return _officer_only(user) or _several_winners(challenge)
+
+
+def can_decide_gate(user, gate) -> str | None:
+    """The officer continues or stops each team, once."""
+    reason = _officer_only(user) or _several_winners(gate.challenge)
+    if reason:
+        return reason
+    if gate.decided_at is not None:
+        return _("The stage gate has already been decided.")
+    return None
+
+
+# funding ledger --------------------------------------------------------------------
+
+CONTRIBUTING = (ProjectState.active, ProjectState.suspended, ProjectState.acceptance_requested,
+                ProjectState.under_acceptance, ProjectState.rectifying)
+
+
+def can_record_contribution(user, project) -> str | None:
+    """The team or the officer, from the signing of the agreement until the project ends."""
+    if not (is_team(user, project) or (_authenticated(user) and user.role == "officer")):
+        return NotYours(_("Only the project team or a programme officer may record contributions."))
+    if project.state not in CONTRIBUTING:
+        return _("Contributions are recorded from the signing of the task agreement until the project ends.")
+    return None

@@ -1,7 +1,7 @@
 """Project pages: milestones and their reports, funds, and the request for acceptance."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,9 +10,9 @@ from grants.core import clock
 from grants.core.web import perform
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.projects import bp, reports
+from grants.projects import bp, funding, reports
 from grants.projects import permissions as can
-from grants.projects.forms import AcceptanceForm, ReportForm, uploads_of
+from grants.projects.forms import AcceptanceForm, ContributionForm, ReportForm, uploads_of
 from grants.projects.models import Milestone, Tranche
 from grants.projects.views import get_project, page_context
 from grants.projects.workflow import MILESTONE_WORKFLOW, TRANCHE_WORKFLOW
@@ -92,7 +92,35 @@ def funds(project_id: int):
     project = get_project(project_id)
     rows = [{"tranche": t, "transitions": TRANCHE_WORKFLOW.available(t, current_user)}
             for t in project.tranches]
-    return render_template("projects/funds.html", **page_context(project, "funds"), rows=rows)
+    return render_template("projects/funds.html", **page_context(project, "funds"), rows=rows,
+                           ledger=funding.ledger(project), contributions=funding.contributions(project),
+                           contribution_form=ContributionForm(),
+                           may_contribute=can.can_record_contribution(current_user, project) is None)
+
+
+@bp.post("/<int:project_id>/contributions")
+@login_required
+def record_contribution(project_id: int):
+    project = get_project(project_id)
+    form = ContributionForm()
+    if form.validate_on_submit():
+        upload = (uploads_of(form.proof) or [None])[0]
+        perform(lambda: funding.record_contribution(project, actor=current_user, data=form.service_data(),
+                                                    upload=upload),
+                _("The contribution was recorded."))
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("projects.funds", project_id=project.id))
+
+
+@bp.get("/<int:project_id>/contributions/<int:contribution_id>/proof")
+@login_required
+def contribution_proof(project_id: int, contribution_id: int):
+    found = funding.contribution_of(get_project(project_id), contribution_id)
+    if found is None or found.proof_stored_name is None:
+        abort(404)
+    return send_file(files.path_of(found.proof_stored_name), mimetype="application/pdf", as_attachment=True,
+                     download_name=found.proof_filename)
 
 
 @bp.post("/<int:project_id>/tranches/<int:tranche_id>/do/<name>")

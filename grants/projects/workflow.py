@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from grants.core.history import ACTION_LABELS
 from grants.core.workflow import Workflow, transition
 from grants.integrity.check import integrity_guard
+from grants.projects import funding
 from grants.projects import permissions as can
 from grants.projects import rules
 from grants.projects.models import (MILESTONE_STATE_LABELS, PROJECT_STATE_LABELS, TRANCHE_STATE_LABELS,
@@ -85,7 +86,8 @@ TRANCHE_WORKFLOW = Workflow(
     [
         transition("release", T.planned, T.released, roles={"officer"}, label=_l("Release the funds"),
                    allow=_allow(can.can_release),
-                   guards=[rules.project_active, rules.milestone_approved,
+                   guards=[rules.project_active, rules.milestone_approved, funding.within_challenge_budget,
+                           funding.cofunding_in_step,
                            integrity_guard(rules.lead_and_org, _l("receive funds"))],
                    effects=[rules.stamp_release], style="danger"),
     ],
@@ -100,4 +102,5 @@ ACTION_LABELS.update({
     "agreement_confirmed": _l("Task agreement version confirmed by all three parties"),
     "waive_check": _l("Mid-way expert check waived (red list)"),
     "cancel_waiver": _l("Red-list incentive cancelled"),
+    "record_contribution": _l("Co-funding contribution recorded"),
 })

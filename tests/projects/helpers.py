@@ -45,3 +45,41 @@ def signed(make, **kwargs) -> Parties:
 
 def pdf(name: str = "report.pdf"):
     return BytesIO(b"%PDF-1.4 progress report\n%%EOF"), name
+
+
+@dataclass
+class Race:
+    """A parallel award (赛马制): one challenge, several signed projects."""
+    challenge: object
+    officer: object
+    owner: object
+    teams: list  # Parties of each project, oldest first
+
+
+def parallel_award(make, n_teams: int = 3, milestones=TWO_MILESTONES) -> Race:
+    officer = make.user("officer")
+    challenge = make.challenge(officer=officer, max_winners=n_teams)
+    bids = [team_bid(make, challenge, milestones=list(milestones), requested_fen=100_000_00) for _ in range(n_teams)]
+    to_review(make, challenge, officer, bids)
+    owner = make.user("enterprise", org=challenge.owner_org)
+    teams = []
+    for bid in bids:
+        project = create_project(bid, actor=officer)
+        db.session.commit()
+        team = make.user("applicant", org=bid.organization)
+        for user in (officer, owner, team):
+            agreements.confirm_agreement(project, actor=user)
+            db.session.commit()
+        teams.append(Parties(project, officer, owner, team))
+    return Race(challenge, officer, owner, teams)
+
+
+def co_fund(parties, amount_fen: int, source: str = "own"):
+    """The team records a contribution paid today."""
+    from grants.core import clock
+    from grants.projects import funding
+
+    row = funding.record_contribution(parties.project, actor=parties.team, data={
+        "source": source, "amount_fen": amount_fen, "paid_on": clock.today().isoformat(), "note": "自筹资金到账"})
+    db.session.commit()
+    return row

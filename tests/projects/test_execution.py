@@ -11,7 +11,7 @@ from grants.extensions import db
 from grants.integrity.services import revoke_entry
 from grants.projects import reports, services
 from grants.projects.models import MilestoneState, ProjectState, TrancheState
-from tests.projects.helpers import pdf, signed
+from tests.projects.helpers import co_fund, pdf, signed
 
 
 def report(parties, milestone, text="按计划完成", values=None, uploads=()):
@@ -92,6 +92,7 @@ def test_tranches_are_released_for_approved_milestones_once(make):
     db.session.rollback()
     report(parties, first)
     approve(parties, first)
+    co_fund(parties, signing.amount_fen + for_first.amount_fen)  # 1:1 own to public from the second release
     services.release_tranche(for_first, actor=parties.officer)
     db.session.commit()
     summary = services.funding_summary(parties.project)

@@ -12,7 +12,7 @@ from grants.integrity.services import revoke_entry
 from grants.projects import agreement as agreements
 from grants.projects import reports, services
 from grants.projects.models import MilestoneState, ProjectState, TrancheState
-from tests.projects.helpers import awarded, pdf
+from tests.projects.helpers import awarded, co_fund, pdf
 
 
 def test_from_the_agreement_to_the_request_for_acceptance(make):
@@ -41,6 +41,7 @@ def test_from_the_agreement_to_the_request_for_acceptance(make):
     fire(first, "approve", officer)
     db.session.commit()
     assert first.state == MilestoneState.approved and reports.overdue_milestones(project) == []
+    co_fund(parties, project.award_fen)  # the team's own funds, 1:1 to the public funds
 
     # A black entry comes into force before the tick applies it: the release is refused on it.
     entry = make.black(project.lead_org, start_on=clock.today() + timedelta(days=1))
