@@ -74,18 +74,6 @@ def require_user():
     return user
 
 
-def require_role(*roles: str):
-    """The caller, who must have one of ``roles`` (401 without a token, 403 otherwise).
-    For the areas not yet moved to their own permissions module (reviews, projects);
-    the others use :func:`require_permission`."""
-    from grants.core.permissions import has_role
-
-    user = require_user()
-    if not has_role(user, frozenset(roles)):
-        raise Forbidden(_("Your role may not use this part of the API."))
-    return user
-
-
 def require_permission(name: str, obj=None):
     """The caller, whom the permission map allows ``name`` (401 without a token,
     403 otherwise): the API's gate to a part only some roles use."""

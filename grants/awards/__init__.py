@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("awards", __name__, url_prefix="/reviews")
 
 # tables, routes, machines, the confirm_awards tick job
-from grants.awards import dashboard, models, services, views, workflow  # noqa: E402,F401
+from grants.awards import dashboard, models, permissions, services, views, workflow  # noqa: E402,F401

@@ -3,7 +3,7 @@ objections; the public notice is open to everyone, and signed-in users may
 object to it."""
 from __future__ import annotations
 
-from grants.api.auth import caller, require_role, require_user
+from grants.api.auth import caller, require_permission, require_user
 from grants.api.base import ID, add_history, add_transitions, api_blueprint
 from grants.api.schemas import TransitionResultSchema
 from grants.awards import services
@@ -12,7 +12,8 @@ from grants.awards.schemas import (AwardProposalSchema, NoticeSchema, ObjectionA
                                    ObjectionSchema)
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.reviews.api import OFFICER, challenge_for_officer, not_found
+from grants.core.permissions import can
+from grants.reviews.api import challenge_for_officer, not_found
 
 blp = api_blueprint("awards", __name__, "/reviews",
                     description="Award (授予): the proposal, the public notice (公示) and objections (异议).")
@@ -22,7 +23,7 @@ def load_objection(objection_id: int, user) -> Objection | None:
     """Officers see every objection; the person who filed it sees their own."""
     user = require_user()
     objection = db.session.get(Objection, objection_id)
-    if objection is None or (user.role != OFFICER and objection.filed_by_id != user.id):
+    if objection is None or not can("awards.see_objection", objection, user):
         return None
     return objection
 
@@ -98,7 +99,7 @@ def get_objection(objection_id: int):
 @blp.response(200, ObjectionSchema)
 def answer_objection(data, objection_id: int, decision: str):
     """Answer an objection: uphold it (the review reopens) or dismiss it, with the answer (officers)"""
-    user = require_role(OFFICER)
+    user = require_permission("awards.answer_objection")
     objection = db.session.get(Objection, objection_id)
     if objection is None:
         raise not_found()

@@ -7,18 +7,17 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from grants.awards import services
+from grants.awards import permissions, services
 from grants.core.registry import add_panel
 from grants.integrity import services as integrity
 
 
 def open_objections_panel(user):
-    """Open objections of both kinds; award objections are answered on review panels (officers)."""
-    counts = [("integrity", integrity.count_open_objections())]
-    if user.role == "officer":
-        counts.append(("award", services.count_open_objections()))
+    """Open objections of both kinds; award objections are answered on review panels (the bureau)."""
+    counts = [("integrity", integrity.count_open_objections()),
+              ("award", services.count_open_objections())]
     return Markup(render_template("awards/_objections_panel.html", counts=dict(counts),
                                   total=sum(n for _, n in counts)))
 
 
-add_panel(_l("Objections"), {"officer", "admin"}, open_objections_panel, order=9)
+add_panel(_l("Objections"), permissions.OBJECTION_KEEPERS, open_objections_panel, order=9)

@@ -14,12 +14,14 @@ from grants.bids.models import Bid, BidState
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import audit, clock
 from grants.core.errors import DomainError, Refused, ValidationFailed
+from grants.core.permissions import require
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.extensions import db
 
 
 def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
+    require("awards.object", actor, challenge)
     reasons = (reasons or "").strip()
     if challenge.state != ChallengeState.notice:
         raise Refused(_("Objections can only be filed while the award is under public notice."))
@@ -39,12 +41,14 @@ def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
 
 
 def uphold_objection(objection: Objection, *, actor, answer: str, expected_version=None) -> Objection:
+    require("awards.answer_objection", actor, objection)
     """Uphold: the challenge goes back to expert review (an effect of the transition)."""
     fire(objection, "uphold", actor, comment=answer, expected_version=expected_version)
     return objection
 
 
 def dismiss_objection(objection: Objection, *, actor, answer: str, expected_version=None) -> Objection:
+    require("awards.answer_objection", actor, objection)
     fire(objection, "dismiss", actor, comment=answer, expected_version=expected_version)
     return objection
 

@@ -13,7 +13,7 @@ from grants.awards.models import Objection
 from grants.awards.rules import notice_of
 from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.views import PAGE_SECTIONS
-from grants.core.permissions import role_required
+from grants.core.permissions import can, permission_required
 from grants.core.web import perform
 from grants.core.workflow import fire
 from grants.extensions import db
@@ -24,7 +24,7 @@ from grants.reviews.views import PANEL_SECTIONS, challenge_for_officer
 # officer: the proposal and the answers to objections --------------------------------------
 
 @bp.post("/challenges/<int:challenge_id>/propose")
-@role_required("officer")
+@permission_required("awards.propose")
 def propose(challenge_id: int):
     challenge = challenge_for_officer(challenge_id)
     winners = request.form.getlist("winners", type=int)
@@ -36,7 +36,7 @@ def propose(challenge_id: int):
 
 
 @bp.post("/objections/<int:objection_id>/<any(uphold, dismiss):decision>")
-@role_required("officer")
+@permission_required("awards.answer_objection")
 def answer_objection(objection_id: int, decision: str):
     objection = db.session.get(Objection, objection_id) or abort(404)
     operation = services.uphold_objection if decision == "uphold" else services.dismiss_objection
@@ -50,7 +50,7 @@ def answer_objection(objection_id: int, decision: str):
 
 
 @bp.get("/objections")
-@role_required("officer")
+@permission_required("awards.answer_objection")
 def objections():
     """Objections to proposed awards that wait for an answer, each with its challenge's panel."""
     page = db.paginate(services.open_objections_query(), per_page=current_app.config["PER_PAGE"],
@@ -100,8 +100,7 @@ def challenge_section(challenge, user):
     links = []
     if challenge.state in (ChallengeState.notice, ChallengeState.awarded) and notice_of(challenge) is not None:
         links.append((url_for("awards.notice", challenge_id=challenge.id), _("Public notice of award")))
-    if getattr(user, "is_authenticated", False) and user.role == "officer" \
-            and challenge.state in REVIEW_STAGE_STATES:
+    if can("reviews.run_panel", challenge, user) and challenge.state in REVIEW_STAGE_STATES:
         links.append((url_for("reviews.panel", challenge_id=challenge.id), _("Review panel")))
         links.append((url_for("reviews.table", challenge_id=challenge.id), _("Scores and ranking")))
     if not links:

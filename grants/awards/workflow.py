@@ -22,6 +22,7 @@ from grants.bids.models import BidState
 from grants.bids.workflow import add_bid_transitions
 from grants.challenges.models import ChallengeState
 from grants.challenges.workflow import add_challenge_transitions
+from grants.core.permissions import SYSTEM, Role
 from grants.core.workflow import Workflow, transition
 from grants.integrity.check import integrity_guard
 from grants.reviews import rules as review_rules
@@ -29,29 +30,28 @@ from grants.reviews import rules as review_rules
 C = ChallengeState
 B = BidState
 O = ObjectionState
-OFFICER = {"officer"}
 
 add_challenge_transitions(
-    transition("propose_award", C.reviewing, C.notice, roles={"officer"},
+    transition("propose_award", C.reviewing, C.notice, roles=Role.BUREAU,
                label=_l("Propose the award and start the public notice"),
                guards=[review_rules.reviews_complete, rules.winners_valid,
                        integrity_guard(rules.winner_subjects, _l("be awarded"))],
                effects=[rules.recommend_winners, rules.open_notice]),
-    transition("reopen_review", C.notice, C.reviewing, roles={"officer"}, label=_l("Reopen the review"),
+    transition("reopen_review", C.notice, C.reviewing, roles=Role.BUREAU, label=_l("Reopen the review"),
                guards=[rules.objection_upheld], effects=[rules.bids_back_under_review], comment_required=True,
                style="warning"),
-    transition("confirm_award", C.notice, C.awarded, roles={"officer", "system"}, label=_l("Confirm the award"),
+    transition("confirm_award", C.notice, C.awarded, roles=Role.BUREAU | {SYSTEM}, label=_l("Confirm the award"),
                guards=[rules.notice_over, rules.no_open_objection,
                        integrity_guard(rules.recommended_subjects, _l("be awarded"))],
                effects=[rules.award_winners],
                style="success"),
-    transition("declare_failed", (C.closed, C.reviewing), C.failed, roles={"officer"},
+    transition("declare_failed", (C.closed, C.reviewing), C.failed, roles=Role.BUREAU,
                label=_l("Declare the challenge failed (no winner)"),
                guards=[review_rules.no_bid_awaiting_check, rules.nobody_can_win],
                effects=[rules.bids_not_recommended], comment_required=True, style="danger"),
 )
 
-BY_CHALLENGE = {"officer", "system"}
+BY_CHALLENGE = Role.BUREAU | {SYSTEM}
 add_bid_transitions(
     transition("recommend", B.under_review, B.recommended, roles=BY_CHALLENGE, label=_l("Recommend")),
     transition("not_recommend", (B.under_review, B.recommended), B.not_recommended, roles=BY_CHALLENGE,
@@ -66,10 +66,10 @@ OBJECTION_WORKFLOW = Workflow(
     {s.value: label for s, label in OBJECTION_STATE_LABELS.items()},
     O.open.value,
     [
-        transition("uphold", O.open, O.upheld, roles=OFFICER, label=_l("Uphold and reopen the review"),
+        transition("uphold", O.open, O.upheld, roles=Role.BUREAU, label=_l("Uphold and reopen the review"),
                    guards=[rules.objection_during_notice], comment_required=True,
                    effects=[rules.keep_answer, rules.reopen_challenge_review], style="warning"),
-        transition("dismiss", O.open, O.dismissed, roles=OFFICER, label=_l("Dismiss"), comment_required=True,
+        transition("dismiss", O.open, O.dismissed, roles=Role.BUREAU, label=_l("Dismiss"), comment_required=True,
                    effects=[rules.keep_answer]),
     ],
 )

@@ -92,13 +92,6 @@ def only(group, refusal) -> Predicate:
     return check
 
 
-def is_officer(user) -> bool:
-    """Old meaning (officer or administrator), for the areas not yet moved to their own
-    permissions module (reviews, projects). Every other area asks ``Role.BUREAU`` or
-    its predicates; remove this once those areas have moved."""
-    return has_role(user, Role.BUREAU | Role.ADMINISTRATION)
-
-
 CURRENT = object()  # "the signed-in user of this request", as opposed to None: nobody
 
 
@@ -123,25 +116,6 @@ def require(name: str, user: Any, obj: Any = None) -> None:
     why = reason(name, obj, user)
     if why is not None:
         raise Forbidden(why)
-
-
-def role_required(*groups):
-    """Signed-in users with a role in any of ``groups`` only; others get 403. For the
-    areas not yet moved to their own permissions module; the others use
-    :func:`permission_required`."""
-    allowed = frozenset().union(*({g} if isinstance(g, str) else set(g) for g in groups))
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def permission_required(name: str):

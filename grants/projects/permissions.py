@@ -13,10 +13,15 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from grants.core.errors import Forbidden, Refused
-from grants.core.permissions import is_officer
+from grants.core.permissions import Role, has_role, permission
 from grants.projects.models import MilestoneState, Project, ProjectState
 
 EDITABLE = (ProjectState.contracting, ProjectState.active)
+
+# The menus and dashboard panels (``add_nav`` / ``add_panel`` take role sets).
+PROJECT_READERS = Role.BUREAU | Role.ORGANISATION_MEMBERS  # the bureau, the teams, the enterprises
+MONITORS = Role.BUREAU
+MILESTONE_WATCHERS = Role.BUREAU | Role.BIDDERS
 
 
 class NotYours(str):
@@ -29,19 +34,19 @@ def _authenticated(user) -> bool:
 
 def is_team(user, project) -> bool:
     """An applicant account of the lead organisation (the team lead's side)."""
-    return (_authenticated(user) and user.role == "applicant" and user.organization_id is not None
+    return (_authenticated(user) and has_role(user, Role.BIDDERS) and user.organization_id is not None
             and user.organization_id == project.lead_org_id)
 
 
 def is_owner(user, project) -> bool:
     """An enterprise account of the organisation that posted the challenge."""
-    return (_authenticated(user) and user.role == "enterprise" and user.organization_id is not None
+    return (_authenticated(user) and has_role(user, Role.CHALLENGE_OWNERS) and user.organization_id is not None
             and user.organization_id == project.challenge.owner_org_id)
 
 
 def party_of(user, project) -> str | None:
     """Which signing party ``user`` speaks for: "officer", "enterprise", "lead" or None."""
-    if _authenticated(user) and user.role == "officer":
+    if has_role(user, Role.BUREAU):
         return "officer"
     if is_owner(user, project):
         return "enterprise"
@@ -60,7 +65,7 @@ def enforce(reason) -> None:
 
 
 def _officer_only(user) -> str | None:
-    if not (_authenticated(user) and user.role == "officer"):
+    if not has_role(user, Role.BUREAU):
         return NotYours(_("Only a programme officer may do this."))
     return None
 
@@ -73,9 +78,10 @@ def _team_only(user, project) -> str | None:
 
 # seeing -------------------------------------------------------------------------
 
+@permission("projects.see")
 def can_view(user, project) -> str | None:
     """The bureau, the team's organisation and the enterprise that posted the challenge."""
-    if is_officer(user) or is_team(user, project) or is_owner(user, project):
+    if has_role(user, Role.BUREAU) or is_team(user, project) or is_owner(user, project):
         return None
     return NotYours(_("There is no such record, or it is not visible to you."))
 
@@ -84,28 +90,44 @@ def visible_clause(user):
     """The SQL form of :func:`can_view`, a condition on Project (joined to nothing else)."""
     from grants.challenges.models import Challenge
 
-    if is_officer(user):
+    if has_role(user, Role.BUREAU):
         return sa.true()
     if not _authenticated(user) or user.organization_id is None:
         return sa.false()
-    if user.role == "applicant":
+    if has_role(user, Role.BIDDERS):
         return Project.lead_org_id == user.organization_id
-    if user.role == "enterprise":
+    if has_role(user, Role.CHALLENGE_OWNERS):
         return Project.challenge_id.in_(sa.select(Challenge.id).where(Challenge.owner_org_id == user.organization_id))
     return sa.false()
 
 
+@permission("projects.list")
+def can_list(user, obj=None) -> str | None:
+    """The project list (each sees the projects :func:`visible_clause` lets through)."""
+    if not has_role(user, PROJECT_READERS):
+        return NotYours(_("Your account has no projects to see."))
+    return None
+
+
+@permission("projects.monitor")
+def can_monitor(user, obj=None) -> str | None:
+    """Project monitoring across every project (and every project's milestones on the dashboard)."""
+    return _officer_only(user)
+
+
 # the task agreement ----------------------------------------------------------------
 
-def can_edit_agreement(user, project) -> str | None:
+@permission("projects.edit_agreement")
+def can_edit_agreement(user, project=None) -> str | None:
     reason = _officer_only(user)
-    if reason:
+    if reason or project is None:
         return reason
     if project.state not in EDITABLE:
         return _("The task agreement can be changed only while the project is in contracting or in progress.")
     return None
 
 
+@permission("projects.confirm_agreement")
 def can_confirm_agreement(user, project) -> str | None:
     party = party_of(user, project)
     if party is None:
@@ -121,6 +143,7 @@ def can_confirm_agreement(user, project) -> str | None:
     return None
 
 
+@permission("projects.sign")
 def can_sign(user, project) -> str | None:
     """The project becomes active on the third confirmation, by whichever party gives it."""
     if user is not None and party_of(user, project) is None:
@@ -130,6 +153,7 @@ def can_sign(user, project) -> str | None:
 
 # progress ------------------------------------------------------------------------
 
+@permission("projects.submit_report")
 def can_submit_report(user, milestone) -> str | None:
     reason = _team_only(user, milestone.project)
     if reason:
@@ -141,36 +165,44 @@ def can_submit_report(user, milestone) -> str | None:
     return None
 
 
-def can_decide_report(user, milestone) -> str | None:
+@permission("projects.decide_report")
+def can_decide_report(user, milestone=None) -> str | None:
     return _officer_only(user)
 
 
+@permission("projects.request_acceptance")
 def can_request_acceptance(user, project) -> str | None:
     return _team_only(user, project)
 
 
 # funds and exceptions ----------------------------------------------------------------
 
-def can_release(user, tranche) -> str | None:
+@permission("projects.release")
+def can_release(user, tranche=None) -> str | None:
     return _officer_only(user)
 
 
-def can_suspend(user, project) -> str | None:
-    return None if user is None else _officer_only(user)
-
-
-def can_resume(user, project) -> str | None:
+@permission("projects.suspend")
+def can_suspend(user, project=None) -> str | None:
+    """By hand: the bureau (the system suspends on an integrity hit: the workflow's roles)."""
     return _officer_only(user)
 
 
-def can_terminate(user, project) -> str | None:
+@permission("projects.resume")
+def can_resume(user, project=None) -> str | None:
     return _officer_only(user)
 
 
-def can_waive_check(user, project) -> str | None:
+@permission("projects.terminate")
+def can_terminate(user, project=None) -> str | None:
+    return _officer_only(user)
+
+
+@permission("projects.waive_check")
+def can_waive_check(user, project=None) -> str | None:
     """The red-list incentive: lead and organisation on the red list at signing."""
     reason = _officer_only(user)
-    if reason:
+    if reason or project is None:
         return reason
     if project.state != ProjectState.active:
         return _("The expert check can be waived only while the project is in progress.")
@@ -203,15 +235,17 @@ def _several_winners(challenge) -> str | None:
     return None
 
 
-def can_set_gate(user, challenge) -> str | None:
+@permission("projects.set_gate")
+def can_set_gate(user, challenge=None) -> str | None:
     """The officer marks the gate milestone of a parallel award, until the gate is decided."""
-    return _officer_only(user) or _several_winners(challenge)
+    return _officer_only(user) or (_several_winners(challenge) if challenge is not None else None)
 
 
-def can_decide_gate(user, gate) -> str | None:
+@permission("projects.decide_gate")
+def can_decide_gate(user, gate=None) -> str | None:
     """The officer continues or stops each team, once."""
-    reason = _officer_only(user) or _several_winners(gate.challenge)
-    if reason:
+    reason = _officer_only(user) or (_several_winners(gate.challenge) if gate is not None else None)
+    if reason or gate is None:
         return reason
     if gate.decided_at is not None:
         return _("The stage gate has already been decided.")
@@ -224,9 +258,10 @@ CONTRIBUTING = (ProjectState.active, ProjectState.suspended, ProjectState.accept
                 ProjectState.under_acceptance, ProjectState.rectifying)
 
 
+@permission("projects.record_contribution")
 def can_record_contribution(user, project) -> str | None:
     """The team or the officer, from the signing of the agreement until the project ends."""
-    if not (is_team(user, project) or (_authenticated(user) and user.role == "officer")):
+    if not (is_team(user, project) or has_role(user, Role.BUREAU)):
         return NotYours(_("Only the project team or a programme officer may record contributions."))
     if project.state not in CONTRIBUTING:
         return _("Contributions are recorded from the signing of the task agreement until the project ends.")

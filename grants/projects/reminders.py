@@ -17,9 +17,10 @@ from markupsafe import Markup
 
 from grants.core import audit, clock
 from grants.core.history import ACTION_LABELS
-from grants.core.permissions import is_officer
+from grants.core.permissions import can
 from grants.core.registry import add_panel, tick_job
 from grants.extensions import db
+from grants.projects import permissions
 from grants.projects.models import Milestone, MilestoneState, Project, ProjectState
 
 DUE_SOON_DAYS = 14
@@ -66,7 +67,7 @@ def milestones_panel(user):
     """Milestones of the user's projects (every project for officers) due soon or overdue."""
     today = clock.today()
     query = _open_milestones().where(Milestone.due_on <= today + timedelta(days=DUE_SOON_DAYS))
-    if not is_officer(user):
+    if not can("projects.monitor", user=user):
         query = query.where(Project.lead_org_id == user.organization_id)
     rows = db.session.scalars(query.order_by(Milestone.due_on, Milestone.id).limit(10)).all()
     if not rows:
@@ -74,4 +75,4 @@ def milestones_panel(user):
     return Markup(render_template("projects/_panel.html", rows=rows, today=today))
 
 
-add_panel(_l("Milestones due soon or overdue"), {"officer", "admin", "applicant"}, milestones_panel, order=30)
+add_panel(_l("Milestones due soon or overdue"), permissions.MILESTONE_WATCHERS, milestones_panel, order=30)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from grants.core.models import AuditEvent
-from grants.core.permissions import role_required
+from grants.core.permissions import permission_required
 from grants.core.registry import add_nav
 from grants.core.web import perform
 from grants.core.workflow import fire
@@ -24,7 +24,7 @@ from grants.projects.forms import AGREEMENT_FIELDS, AgreementForm, ConfirmForm
 from grants.projects.models import Milestone, Project, ProjectState, Tranche
 from grants.projects.workflow import PROJECT_WORKFLOW
 
-add_nav(_l("Projects"), "projects.index", {"officer", "admin", "applicant", "enterprise"}, order=30)
+add_nav(_l("Projects"), "projects.index", can.PROJECT_READERS, order=30)
 
 # Transitions with a button of their own elsewhere on the page.
 NOT_BUTTONS = {"sign", "request_acceptance", "resume_contracting"}
@@ -46,12 +46,12 @@ def get_project(project_id: int) -> Project:
 def page_context(project: Project, tab: str) -> dict:
     """What the header and tabs of every project page show."""
     transitions = [t for t in PROJECT_WORKFLOW.available(project, current_user) if t.name not in NOT_BUTTONS]
-    return {"project": project, "tab": tab, "transitions": transitions, "can": can, "user": current_user,
+    return {"project": project, "tab": tab, "transitions": transitions, "user": current_user,
             "funding": services.funding_summary(project)}
 
 
 @bp.get("/")
-@login_required
+@permission_required("projects.list")
 def index():
     page = db.paginate(services.projects_visible_to(current_user), per_page=current_app.config["PER_PAGE"],
                        error_out=False)
@@ -168,7 +168,7 @@ def history(project_id: int):
 
 # monitoring across projects (officers) ---------------------------------------------
 
-add_nav(_l("Project monitoring"), "projects.monitor", {"officer", "admin"}, order=31)
+add_nav(_l("Project monitoring"), "projects.monitor", can.MONITORS, order=31)
 
 
 def _monitoring_select():
@@ -184,7 +184,7 @@ def _monitoring_select():
 
 
 @bp.get("/monitor")
-@role_required("officer", "admin")
+@permission_required("projects.monitor")
 def monitor():
     from grants.projects.monitoring import SORTS, RowPagination
 
@@ -196,7 +196,7 @@ def monitor():
 
 
 @bp.get("/monitor.csv")
-@role_required("officer", "admin")
+@permission_required("projects.monitor")
 def monitor_csv():
     from grants.core import clock
     from grants.projects.monitoring import export_csv

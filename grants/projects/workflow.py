@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from grants.core.history import ACTION_LABELS
+from grants.core.permissions import SYSTEM, Role
 from grants.core.workflow import Workflow, transition
 from grants.integrity.check import integrity_guard
 from grants.projects import funding
@@ -28,6 +29,8 @@ def _allow(predicate):
     """The predicate's answer about who acts (403); its answer about the state is left to the guards (409)."""
 
     def allow(attempt):
+        if attempt.actor is None:  # the system: the transition's roles decide
+            return None
         reason = predicate(attempt.actor, attempt.obj)
         return reason if isinstance(reason, can.NotYours) else None
 
@@ -38,28 +41,28 @@ def _allow(predicate):
 PROJECT_WORKFLOW = Workflow(
     "project", {s.value: label for s, label in PROJECT_STATE_LABELS.items()}, P.contracting.value,
     [
-        transition("sign", P.contracting, P.active, roles={"officer", "enterprise", "applicant"},
+        transition("sign", P.contracting, P.active, roles=Role.BUREAU | Role.CHALLENGE_OWNERS | Role.BIDDERS,
                    label=_l("Sign the task agreement"), allow=_allow(can.can_sign),
                    guards=[rules.agreement_confirmed], effects=[rules.note_red_list_at_signing]),
         # Suspension from contracting too: a party black-listed between the award and
         # the task agreement must not sign it (DESIGN lists active ↔ suspended only).
-        transition("suspend", (P.contracting, P.active), P.suspended, roles={"officer", "system"},
+        transition("suspend", (P.contracting, P.active), P.suspended, roles=Role.BUREAU | {SYSTEM},
                    label=_l("Suspend"), allow=_allow(can.can_suspend), comment_required=True,
                    style="danger", effects=[rules.remember_where_from]),
-        transition("resume", P.suspended, P.active, roles={"officer"}, label=_l("Resume"),
+        transition("resume", P.suspended, P.active, roles=Role.BUREAU, label=_l("Resume"),
                    allow=_allow(can.can_resume),
                    guards=[rules.suspended_from(P.active),
                            integrity_guard(rules.lead_and_org, _l("resume a project"))],
                    effects=[rules.forget_where_from], style="warning"),
-        transition("resume_contracting", P.suspended, P.contracting, roles={"officer"},
+        transition("resume_contracting", P.suspended, P.contracting, roles=Role.BUREAU,
                    label=_l("Resume (back to contracting)"), allow=_allow(can.can_resume),
                    guards=[rules.suspended_from(P.contracting),
                            integrity_guard(rules.lead_and_org, _l("resume a project"))],
                    effects=[rules.forget_where_from], style="warning"),
-        transition("terminate", (P.contracting, P.active, P.suspended), P.terminated, roles={"officer"},
+        transition("terminate", (P.contracting, P.active, P.suspended), P.terminated, roles=Role.BUREAU,
                    label=_l("Terminate"), allow=_allow(can.can_terminate), comment_required=True,
                    style="danger", effects=[rules.forget_where_from]),
-        transition("request_acceptance", P.active, P.acceptance_requested, roles={"applicant"},
+        transition("request_acceptance", P.active, P.acceptance_requested, roles=Role.BIDDERS,
                    label=_l("Request final acceptance"), allow=_allow(can.can_request_acceptance),
                    guards=[rules.every_milestone_approved, rules.final_report_given]),
     ],
@@ -69,12 +72,12 @@ Project.__workflow__ = PROJECT_WORKFLOW
 MILESTONE_WORKFLOW = Workflow(
     "milestone", {s.value: label for s, label in MILESTONE_STATE_LABELS.items()}, M.pending.value,
     [
-        transition("submit", (M.pending, M.returned), M.submitted, roles={"applicant"},
+        transition("submit", (M.pending, M.returned), M.submitted, roles=Role.BIDDERS,
                    label=_l("Submit the progress report"), allow=_allow(can.can_submit_report),
                    guards=[rules.project_active, rules.report_given]),
-        transition("approve", M.submitted, M.approved, roles={"officer"}, label=_l("Approve"),
+        transition("approve", M.submitted, M.approved, roles=Role.BUREAU, label=_l("Approve"),
                    allow=_allow(can.can_decide_report), effects=[rules.stamp_decision("approved")]),
-        transition("return_for_revision", M.submitted, M.returned, roles={"officer"},
+        transition("return_for_revision", M.submitted, M.returned, roles=Role.BUREAU,
                    label=_l("Return for revision"), allow=_allow(can.can_decide_report),
                    comment_required=True, style="warning", effects=[rules.stamp_decision("returned")]),
     ],
@@ -84,7 +87,7 @@ Milestone.__workflow__ = MILESTONE_WORKFLOW
 TRANCHE_WORKFLOW = Workflow(
     "tranche", {s.value: label for s, label in TRANCHE_STATE_LABELS.items()}, T.planned.value,
     [
-        transition("release", T.planned, T.released, roles={"officer"}, label=_l("Release the funds"),
+        transition("release", T.planned, T.released, roles=Role.BUREAU, label=_l("Release the funds"),
                    allow=_allow(can.can_release),
                    guards=[rules.project_active, rules.milestone_approved, funding.within_challenge_budget,
                            funding.cofunding_in_step,

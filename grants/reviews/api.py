@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from grants.api.auth import caller, require_role, require_user
+from grants.api.auth import caller, require_permission, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
 from grants.api.schemas import TransitionRequestSchema, TransitionResultSchema
 from grants.auth.models import User
@@ -20,7 +20,7 @@ from grants.challenges.models import Challenge, ChallengeState
 from grants.core.errors import NotFound, ValidationFailed
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.reviews import services
+from grants.reviews import permissions, services
 from grants.reviews.blind import reviewer_view_of_bid
 from grants.reviews.conflicts import new_seed
 from grants.reviews.models import Review, ReviewAssignment
@@ -31,8 +31,6 @@ from grants.reviews.schemas import (RankingSchema, ReviewAcceptSchema, ReviewAss
                                     ReviewScoresInputSchema, ReviewSubmitSchema)
 from grants.reviews.tables import officer_table
 from grants.reviews.workflow import CHALLENGE_ACTIONS
-
-OFFICER = "officer"
 
 blp = api_blueprint("reviews", __name__, "/reviews",
                     description="Expert review (专家评审): assignments, scores, ranking, award, notice, objections.")
@@ -47,7 +45,7 @@ def not_found():
 def load_assignment(assignment_id: int, user) -> ReviewAssignment | None:
     """Officers see every assignment; a reviewer their own; anyone else's is not found."""
     user = require_user()
-    if user.role == OFFICER:
+    if permissions.sees_every_assignment(user):
         return db.session.get(ReviewAssignment, assignment_id)
     return services.assignment_of(user, assignment_id)
 
@@ -60,7 +58,7 @@ def _assignment(assignment_id: int) -> ReviewAssignment:
 
 
 def _my_assignment(assignment_id: int) -> tuple:
-    user = require_role("reviewer")
+    user = require_permission("reviews.score")
     assignment = services.assignment_of(user, assignment_id)
     if assignment is None:
         raise not_found()
@@ -81,7 +79,7 @@ def _bid_of(assignment: ReviewAssignment, bid_id: int) -> Bid | None:
 
 def challenge_for_officer(challenge_id: int) -> Challenge:
     """A challenge at the review stage, for the officer."""
-    require_role(OFFICER)
+    require_permission("reviews.run_panel")
     challenge = services.challenge_in_review(challenge_id)
     if challenge is None:
         raise not_found()
@@ -128,7 +126,7 @@ class _AssignmentDetail:
 @blp.paginate(SelectPage)
 def list_assignments(filters):
     """Review assignments: a reviewer's own, or every one for officers, newest first"""
-    user = require_role("reviewer", OFFICER)
+    user = require_permission("reviews.list_assignments")
     query = services.assignments_visible_to(user, filters.get("challenge_id"))
     if filters.get("state"):
         query = query.where(ReviewAssignment.state == filters["state"])
@@ -208,7 +206,7 @@ def submit_scores(data, assignment_id: int, bid_id: int):
 @blp.response(200, ReviewSchema)
 def reopen_review(data, assignment_id: int, bid_id: int):
     """Reopen a submitted review, with the reason (officers)"""
-    user = require_role(OFFICER)
+    user = require_permission("reviews.run_panel")
     assignment = db.session.get(ReviewAssignment, assignment_id)
     bid = _bid_of(assignment, bid_id) if assignment is not None else None
     review = services.review_of(assignment, bid) if bid is not None else None
@@ -230,7 +228,7 @@ add_history(blp, ReviewAssignment, load_assignment)
 @blp.paginate(SelectPage)
 def list_challenges():
     """Challenges at the review stage (officers), newest first"""
-    require_role(OFFICER)
+    require_permission("reviews.run_panel")
     return (sa.select(Challenge).where(Challenge.state.in_(services.REVIEW_STAGE_STATES))
             .order_by(Challenge.id.desc()))
 

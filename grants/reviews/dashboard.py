@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from grants.core.registry import add_panel
-from grants.reviews import services
+from grants.reviews import permissions, services
 
 
 def reviewer_panel(user):
@@ -16,4 +16,4 @@ def reviewer_panel(user):
     return Markup(render_template("reviews/_reviewer_panel.html", assignments=pending))
 
 
-add_panel(_l("Reviews waiting for you"), {"reviewer"}, reviewer_panel, order=20)
+add_panel(_l("Reviews waiting for you"), permissions.EXPERTS, reviewer_panel, order=20)

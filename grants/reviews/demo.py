@@ -4,6 +4,7 @@ from __future__ import annotations
 from grants.auth import services as accounts
 from grants.core.codes import complete_id_number
 from grants.core.demo import DEMO_PASSWORD
+from grants.core.permissions import Role
 from grants.reviews.profiles import save_reviewer_profile
 
 EXPERTS = [
@@ -16,6 +17,6 @@ EXPERTS = [
 def seed_reviewer_pool(orgs, users) -> None:
     save_reviewer_profile(users["reviewer@demo.cn"], fields=["smart_manufacturing"], title="教授级高级工程师")
     for email, name, title, fields, id_body in EXPERTS:
-        user = accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD, role="reviewer",
+        user = accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD, role=Role.reviewer,
                                     organization=None, id_number=complete_id_number(id_body))
         save_reviewer_profile(user, fields=fields, title=title)

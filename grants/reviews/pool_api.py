@@ -1,6 +1,6 @@
 """``/api/v1/reviewers``: the expert pool and reviewer profiles.
 
-As on the pages: officers and administrators search the pool (the "Expert
+As on the pages: the bureau searches the pool (the "Expert
 pool" page); an expert keeps their own profile (fields of expertise,
 professional title, availability) at ``/reviewers/me`` (the "My expert
 profile" page). The random draw picks from this pool
@@ -12,7 +12,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_babel import gettext as _
 
-from grants.api.auth import require_role, require_user
+from grants.api.auth import require_permission, require_user
 from grants.api.base import ID, SelectPage, api_blueprint
 from grants.api.schemas import ApiSchema, OrganizationRefSchema, QuerySchema, UtcDateTime
 from grants.core.errors import NotFound
@@ -21,7 +21,6 @@ from grants.reviews import profiles
 from grants.reviews.models import ChallengeField, ReviewerProfile
 
 FIELDS = [f.value for f in ChallengeField]
-POOL_READERS = ("officer", "admin")
 
 blp = api_blueprint("reviewers", __name__, "/reviewers",
                     description="The expert pool (officers) and each expert's own profile.")
@@ -63,8 +62,8 @@ def _not_found() -> NotFound:
 @blp.response(200, ReviewerProfileSchema(many=True))
 @blp.paginate(SelectPage)
 def list_reviewers(filters):
-    """The expert pool: active experts with a profile, by name (officers and administrators)"""
-    require_role(*POOL_READERS)
+    """The expert pool: active experts with a profile, by name (the bureau)"""
+    require_permission("reviews.see_pool")
     return profiles.reviewer_pool_query(field=filters.get("field"), q=(filters.get("q") or "").strip() or None,
                                         available_only=bool(filters.get("available")))
 
@@ -73,7 +72,7 @@ def list_reviewers(filters):
 @blp.response(200, ReviewerProfileSchema)
 def get_my_profile():
     """My expert profile (experts; 404 until it is first saved)"""
-    profile = profiles.profile_of(require_role("reviewer"))
+    profile = profiles.profile_of(require_permission("reviews.keep_profile"))
     if profile is None:
         raise NotFound(_("You have no expert profile yet; save one first."))
     return profile
@@ -84,7 +83,7 @@ def get_my_profile():
 @blp.response(200, ReviewerProfileSchema)
 def put_my_profile(data):
     """Save my expert profile: fields of expertise, title and availability (experts)"""
-    user = require_role("reviewer")
+    user = require_permission("reviews.keep_profile")
     profile = profiles.save_reviewer_profile(user, fields=data["fields"], title=data["title"],
                                              available=data["available"], actor=user)
     db.session.commit()
@@ -94,7 +93,7 @@ def put_my_profile(data):
 @blp.route(f"/<{ID}:reviewer_id>", methods=["GET"])
 @blp.response(200, ReviewerProfileSchema)
 def get_reviewer(reviewer_id: int):
-    """One expert's profile (officers and administrators, or the expert)"""
+    """One expert's profile (the bureau, or the expert)"""
     user = require_user()
     profile: ReviewerProfile | None = profiles.reviewer_profile(reviewer_id)
     if profile is None or not profiles.can_see_profile(user, profile):

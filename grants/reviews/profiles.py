@@ -4,10 +4,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from grants.auth.models import Role, User
+from grants.auth.models import User
 from grants.core import audit
 from grants.core.errors import Forbidden, ValidationFailed
-from grants.core.permissions import is_officer
+from grants.core.permissions import Role, can, has_role
 from grants.extensions import db
 from grants.reviews.models import ChallengeField, ReviewerExpertise, ReviewerProfile
 
@@ -34,7 +34,7 @@ def _check_fields(fields) -> list[ChallengeField]:
 
 def can_see_profile(user, profile: ReviewerProfile) -> bool:
     """The bureau sees the whole pool; an expert their own profile."""
-    return is_officer(user) or (user is not None and user.id == profile.user_id)
+    return can("reviews.see_profile", profile, user)
 
 
 def reviewer_profile(reviewer_id: int) -> ReviewerProfile | None:
@@ -48,7 +48,7 @@ def save_reviewer_profile(user: User, *, fields, title: str = "", available: boo
     or by the system (``actor`` None: an administrator's command, demo data)."""
     if actor is not None and actor.id != user.id:
         raise Forbidden(_("Only the expert may change their own expert profile."))
-    if user.role != Role.reviewer:
+    if not has_role(user, Role.EXPERTS):
         raise ValidationFailed(_("Only expert reviewer accounts have a reviewer profile."))
     chosen = _check_fields(fields)
     title = (title or "").strip()
@@ -75,7 +75,7 @@ def save_reviewer_profile(user: User, *, fields, title: str = "", available: boo
 def reviewer_pool_query(*, field: str | None = None, q: str | None = None, available_only: bool = False):
     """Profiles of active reviewer accounts, optionally in one field."""
     query = (sa.select(ReviewerProfile).join(ReviewerProfile.user)
-             .where(User.role == Role.reviewer, User.active).order_by(User.display_name, ReviewerProfile.id))
+             .where(User.role.in_(Role.EXPERTS), User.active).order_by(User.display_name, ReviewerProfile.id))
     if field:
         query = query.where(ReviewerProfile.id.in_(
             sa.select(ReviewerExpertise.profile_id).where(ReviewerExpertise.field == field)))

@@ -13,12 +13,12 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import lazy_gettext as _l
 
-from grants.auth.models import Person, Role, User
+from grants.auth.models import Person, User
 from grants.bids.models import Bid, BidMember, BidPartner, BidState
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import audit
 from grants.core.errors import ChangedUnderYou, NotFound, Refused, ValidationFailed
-from grants.core.permissions import is_officer
+from grants.core.permissions import Role, has_role, require
 from grants.core.workflow import check_version, fire
 from grants.extensions import db
 from grants.integrity.check import check, person_subject
@@ -27,6 +27,7 @@ from grants.integrity.models import IntegrityEntry, SubjectType
 from grants.reviews.conflicts import ChallengeParties, conflict_reason, draw_panel, new_seed
 from grants.reviews.models import (PENDING_ASSIGNMENT_STATES, AssignmentState, Review, ReviewAssignment,
                                    ReviewerProfile, ReviewScore, ReviewState)
+from grants.reviews.permissions import sees_every_assignment
 from grants.reviews.profiles import reviewer_pool_query
 from grants.reviews.rules import REVIEWED_BID_STATES
 from grants.reviews.scoresheet import ScoreSheet, parse_scoresheet
@@ -133,8 +134,9 @@ def _check_reviewing(challenge: Challenge) -> None:
 
 
 def assign_reviewer(challenge: Challenge, reviewer: User, *, actor, drawn: bool = False) -> ReviewAssignment:
+    require("reviews.run_panel", actor, challenge)
     _check_reviewing(challenge)
-    if reviewer.role != Role.reviewer or not reviewer.active:
+    if not has_role(reviewer, Role.EXPERTS) or not reviewer.active:
         raise Refused(_("%(name)s is not an active expert reviewer.", name=reviewer.display_name))
     existing = db.session.scalar(sa.select(ReviewAssignment).where(
         ReviewAssignment.challenge_id == challenge.id, ReviewAssignment.reviewer_id == reviewer.id))
@@ -154,6 +156,7 @@ def assign_reviewer(challenge: Challenge, reviewer: User, *, actor, drawn: bool 
 
 
 def draw_reviewers(challenge: Challenge, *, size: int, actor, seed: int | None = None) -> list[ReviewAssignment]:
+    require("reviews.run_panel", actor, challenge)
     """Draw ``size`` reviewers at random from the qualified pool; the seed and the
     candidate list go into the challenge's audit event so the draw can be redone."""
     _check_reviewing(challenge)
@@ -337,7 +340,7 @@ def assignments_visible_to(user, challenge_id: int | None = None):
     """A select of assignments: officers see every one, a reviewer their own."""
     query = (sa.select(ReviewAssignment).options(joinedload(ReviewAssignment.challenge))
              .order_by(ReviewAssignment.id.desc()))
-    if not is_officer(user):
+    if not sees_every_assignment(user):
         query = query.where(ReviewAssignment.reviewer_id == user.id)
     if challenge_id is not None:
         query = query.where(ReviewAssignment.challenge_id == challenge_id)

@@ -14,12 +14,12 @@ from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.workflow import CHALLENGE_WORKFLOW
 from grants.core import attachments, audit
 from grants.core.errors import ValidationFailed
-from grants.core.permissions import role_required
+from grants.core.permissions import permission_required
 from grants.core.registry import add_nav
 from grants.core.web import perform
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.reviews import bp, profiles, services
+from grants.reviews import bp, permissions, profiles, services
 from grants.reviews.blind import blind_file_name, reviewer_view_of_bid, strip_pdf_metadata
 from grants.reviews.forms import AcceptForm, DrawForm, RecuseForm, ReviewerProfileForm
 from grants.reviews.models import FIELD_LABELS, OPINION_LABELS, ChallengeField, Review, ReviewAssignment
@@ -29,12 +29,12 @@ from grants.reviews.tables import export_csv, export_xlsx, officer_table
 from grants.reviews.workflow import CHALLENGE_ACTIONS
 
 
-add_nav(_l("Expert pool"), "reviews.pool", {"officer", "admin"}, order=40)
-add_nav(_l("My expert profile"), "reviews.profile", {"reviewer"}, order=41)
+add_nav(_l("Expert pool"), "reviews.pool", permissions.POOL_KEEPERS, order=40)
+add_nav(_l("My expert profile"), "reviews.profile", permissions.EXPERTS, order=41)
 
 
 @bp.get("/experts")
-@role_required("officer", "admin")
+@permission_required("reviews.see_pool")
 def pool():
     field = request.args.get("field", "")
     if field not in {f.value for f in ChallengeField}:
@@ -48,7 +48,7 @@ def pool():
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@role_required("reviewer")
+@permission_required("reviews.keep_profile")
 def profile():
     existing = profiles.profile_of(current_user)
     form = ReviewerProfileForm(obj=existing)
@@ -64,8 +64,8 @@ def profile():
 
 # officer: the panel, the ranking and reopened reviews ------------------------------------
 
-add_nav(_l("Expert review"), "reviews.challenges", {"officer"}, order=35)
-add_nav(_l("My reviews"), "reviews.mine", {"reviewer"}, order=35)
+add_nav(_l("Expert review"), "reviews.challenges", permissions.PANEL_KEEPERS, order=35)
+add_nav(_l("My reviews"), "reviews.mine", permissions.EXPERTS, order=35)
 
 # Later areas add sections to the review panel: fn(challenge) -> Markup (the award: its notice
 # and the objections to it).
@@ -77,7 +77,7 @@ def challenge_for_officer(challenge_id: int) -> Challenge:
 
 
 @bp.get("/")
-@role_required("officer")
+@permission_required("reviews.run_panel")
 def challenges():
     query = (sa.select(Challenge).where(Challenge.state.in_(REVIEW_STAGE_STATES))
              .order_by(Challenge.id.desc()))
@@ -86,7 +86,7 @@ def challenges():
 
 
 @bp.get("/challenges/<int:challenge_id>")
-@role_required("officer")
+@permission_required("reviews.run_panel")
 def panel(challenge_id: int):
     challenge = challenge_for_officer(challenge_id)
     actions = [t for t in CHALLENGE_WORKFLOW.available(challenge, current_user) if t.name in CHALLENGE_ACTIONS]
@@ -108,7 +108,7 @@ def panel(challenge_id: int):
 
 
 @bp.post("/challenges/<int:challenge_id>/fire/<name>")
-@role_required("officer")
+@permission_required("reviews.run_panel")
 def fire_challenge(challenge_id: int, name: str):
     challenge = challenge_for_officer(challenge_id)
     if name not in CHALLENGE_ACTIONS:
@@ -123,7 +123,7 @@ def fire_challenge(challenge_id: int, name: str):
 
 
 @bp.post("/challenges/<int:challenge_id>/assign")
-@role_required("officer")
+@permission_required("reviews.run_panel")
 def assign(challenge_id: int):
     challenge = challenge_for_officer(challenge_id)
     reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
@@ -138,7 +138,7 @@ def assign(challenge_id: int):
 
 
 @bp.post("/challenges/<int:challenge_id>/draw")
-@role_required("officer")
+@permission_required("reviews.run_panel")
 def draw(challenge_id: int):
     challenge = challenge_for_officer(challenge_id)
     form = DrawForm()
@@ -154,7 +154,7 @@ def draw(challenge_id: int):
 
 
 @bp.post("/assignments/<int:assignment_id>/withdraw")
-@role_required("officer")
+@permission_required("reviews.run_panel")
 def withdraw(assignment_id: int):
     assignment = db.session.get(ReviewAssignment, assignment_id) or abort(404)
 
@@ -167,7 +167,7 @@ def withdraw(assignment_id: int):
 
 
 @bp.get("/challenges/<int:challenge_id>/table")
-@role_required("officer")
+@permission_required("reviews.run_panel")
 def table(challenge_id: int):
     challenge = challenge_for_officer(challenge_id)
     data = officer_table(challenge)
@@ -179,7 +179,7 @@ def table(challenge_id: int):
 
 
 @bp.get("/challenges/<int:challenge_id>/export.<fmt>")
-@role_required("officer")
+@permission_required("reviews.run_panel")
 def export(challenge_id: int, fmt: str):
     challenge = challenge_for_officer(challenge_id)
     data = officer_table(challenge)
@@ -196,7 +196,7 @@ def export(challenge_id: int, fmt: str):
 
 
 @bp.post("/reviews/<int:review_id>/reopen")
-@role_required("officer")
+@permission_required("reviews.run_panel")
 def reopen(review_id: int):
     review = db.session.get(Review, review_id) or abort(404)
 
@@ -219,14 +219,14 @@ def _my_bid(assignment: ReviewAssignment, bid_id: int) -> Bid:
 
 
 @bp.get("/mine")
-@role_required("reviewer")
+@permission_required("reviews.score")
 def mine():
     page = db.paginate(services.assignments_visible_to(current_user), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("reviews/mine.html", page=page)
 
 
 @bp.get("/assignments/<int:assignment_id>")
-@role_required("reviewer")
+@permission_required("reviews.score")
 def assignment(assignment_id: int):
     assignment = _my_assignment(assignment_id)
     bids = services.bids_for_assignment(assignment)
@@ -236,7 +236,7 @@ def assignment(assignment_id: int):
 
 
 @bp.post("/assignments/<int:assignment_id>/<any(accept, recuse):decision>")
-@role_required("reviewer")
+@permission_required("reviews.score")
 def declare(assignment_id: int, decision: str):
     assignment = _my_assignment(assignment_id)
     form = AcceptForm() if decision == "accept" else RecuseForm()
@@ -255,7 +255,7 @@ def declare(assignment_id: int, decision: str):
 
 
 @bp.route("/assignments/<int:assignment_id>/bids/<int:bid_id>", methods=["GET", "POST"])
-@role_required("reviewer")
+@permission_required("reviews.score")
 def score(assignment_id: int, bid_id: int):
     assignment = _my_assignment(assignment_id)
     bid = _my_bid(assignment, bid_id)
@@ -282,7 +282,7 @@ def score(assignment_id: int, bid_id: int):
 
 
 @bp.get("/assignments/<int:assignment_id>/bids/<int:bid_id>/files/<int:position>")
-@role_required("reviewer")
+@permission_required("reviews.score")
 def bid_file(assignment_id: int, bid_id: int, position: int):
     assignment = _my_assignment(assignment_id)
     bid = _my_bid(assignment, bid_id)

@@ -95,8 +95,10 @@ def test_officers_search_the_pool(api, make):
     assert json.loads(paged.headers["X-Pagination"])["total"] == 3
     unknown = officer.get("/reviewers", query_string={"field": "astrology"})
     assert unknown.status_code == 422 and "field" in error_of(unknown)["details"]
-    admin = api(make.token(make.user("admin")))
-    assert admin.get("/reviewers").status_code == 200
+    # DESIGN.md: the administrator has no part in the review, the pool included.
+    admin = api(make.token(make.user("admin"))).get("/reviewers")
+    assert admin.status_code == 403
+    assert error_of(admin)["message"] == "您的角色无权使用此部分 API。"
 
 
 def test_the_pool_and_other_profiles_are_not_for_everyone(api, make):
