@@ -102,8 +102,8 @@ def issue_certificate(project_id: int):
 def judge(project_id: int):
     project = get_visible(project_id)
     member = pages.membership(current_user, project)
-    if member is None or not member.voting:
-        abort(404)
+    if member is None or (request.method == "POST" and not member.voting):
+        abort(404)  # the enterprise's non-voting member reads the files only
     judgement = services.judgement_of(project, current_user)
     form = JudgementForm(obj=judgement)
     if form.validate_on_submit():
@@ -116,7 +116,8 @@ def judge(project_id: int):
             _("Your judgement is submitted.") if submit else _("Your draft is saved."), form=form)
         if done:
             return redirect(url_for("acceptance.judge", project_id=project.id))
-    return render_template("acceptance/judge.html", **pages.judging_page(project, judgement), form=form)
+    return render_template("acceptance/judge.html", **pages.judging_page(project, judgement), form=form,
+                           voting=member.voting)
 
 
 def judging_panel(user) -> Markup | None:

@@ -110,3 +110,20 @@ def test_outcome_waits_for_every_member_and_is_not_fired_by_hand(make):
         fire(acceptance.project, "pass_acceptance", acceptance.officer, comment="直接通过")
     db.session.rollback()
     assert acceptance.project.state == ProjectState.under_acceptance
+
+
+def test_a_rectification_not_done_by_the_deadline_fails(make):
+    acceptance = under_acceptance(make)
+    judge_all(acceptance, [58, 55, 52])
+    deadline = clock.today() + timedelta(days=30)
+    confirm(acceptance, conclusion="需整改", fixes="补充测试数据", deadline_on=deadline)
+    with pytest.raises(Refused, match="尚未届满"):
+        fire(acceptance.project, "fail_rectification", acceptance.officer, comment="逾期")
+    db.session.rollback()
+    clock.set_now(clock.start_of_day(deadline) + timedelta(days=1, hours=12))
+    with pytest.raises(Refused, match="已过"):
+        fire(acceptance.project, "resubmit_acceptance", acceptance.team, comment="已整改")
+    db.session.rollback()
+    fire(acceptance.project, "fail_rectification", acceptance.officer, comment="逾期未完成整改")
+    db.session.commit()
+    assert acceptance.project.state == ProjectState.failed

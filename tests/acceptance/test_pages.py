@@ -70,3 +70,16 @@ def test_the_officer_confirms_a_pass_and_issues_the_certificate(app, make):
     assert acceptance.project.state == ProjectState.accepted
     issued = client.post(f"/acceptance/projects/{pid}/certificate", follow_redirects=True)
     assert "证书" in issued.get_data(as_text=True) and issued.status_code == 200
+
+
+def test_the_enterprises_member_reads_the_files_without_a_vote(app, make):
+    acceptance = requested(make)
+    services.form_panel(acceptance.project, [make.reviewer() for _ in range(3)], actor=acceptance.officer,
+                        observer=acceptance.owner)
+    services.start_acceptance(acceptance.project, actor=acceptance.officer)
+    db.session.commit()
+    client = signed_in(app, acceptance.owner)
+    page = client.get(f"/acceptance/projects/{acceptance.project.id}/judge").get_data(as_text=True)
+    assert "结题总结" in page and 'name="score"' not in page
+    assert client.post(f"/acceptance/projects/{acceptance.project.id}/judge",
+                       data={"score": 90, "submit": "y"}).status_code == 404
