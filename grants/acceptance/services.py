@@ -22,10 +22,10 @@ from grants.core.errors import Refused, ValidationFailed
 from grants.core.permissions import Role, has_role
 from grants.core.workflow import check_version, fire
 from grants.extensions import db
-from grants.integrity.check import check, person_subject
 from grants.projects.models import Project
 from grants.reviews.conflicts import ChallengeParties, conflict_reason
 from grants.reviews.profiles import reviewer_pool_query
+from grants.reviews.services import _black_reasons as black_reasons  # the pool's integrity check
 from grants.reviews.services import reviewer_org_ids
 
 OUTCOME_TRANSITIONS = {Outcome.passed: "pass_acceptance", Outcome.rectifying: "rectify",
@@ -40,19 +40,6 @@ def project_parties(project: Project) -> ChallengeParties:
     orgs = {bid.organization_id, *(p.organization_id for p in bid.partners)}
     persons = {bid.lead_id, *(m.person_id for m in bid.members)}
     return ChallengeParties(project.challenge.owner_org_id, frozenset(orgs - {None}), frozenset(persons - {None}))
-
-
-def black_reasons(users) -> dict[int, Any]:
-    """Reviewers with a black entry in force, by user id, with the entry in words."""
-    subjects = {u.id: person_subject(u.person, "reviewer") for u in users if u.person is not None}
-    found = check(subjects.values())
-    reasons = {}
-    for user_id, subject in subjects.items():
-        for finding in found.black:
-            if finding.subject == subject:
-                reasons[user_id] = _l("is on the research-integrity black list (basis %(basis)s)",
-                                      basis=finding.entry.basis)
-    return reasons
 
 
 @dataclass
