@@ -83,3 +83,19 @@ def test_the_enterprises_member_reads_the_files_without_a_vote(app, make):
     assert "结题总结" in page and 'name="score"' not in page
     assert client.post(f"/acceptance/projects/{acceptance.project.id}/judge",
                        data={"score": 90, "submit": "y"}).status_code == 404
+
+
+def test_a_failure_for_misconduct_links_to_the_integrity_entry_form(app, make):
+    acceptance = under_acceptance(make)
+    pid = acceptance.project.id
+    judge_all(acceptance, [30, 35, 40], binding_met=(False, False, False))
+    client = signed_in(app, acceptance.officer)
+    client.post(f"/acceptance/projects/{pid}/outcome", data={
+        "conclusion": "数据造假,验收不通过", "misconduct": "y", "confirm": "y", "version": acceptance.project.version})
+    db.session.refresh(acceptance.project)
+    assert acceptance.project.state == ProjectState.failed
+    page = client.get(f"/acceptance/projects/{pid}").get_data(as_text=True)
+    org = acceptance.project.lead_org
+    assert f"/integrity/entries/new?subject_type=organization&amp;code={org.credit_code}" in page
+    form = client.get(f"/integrity/entries/new?subject_type=organization&code={org.credit_code}").get_data(as_text=True)
+    assert org.credit_code in form
