@@ -36,7 +36,8 @@ ALLOWED = {
     "grants/reviews/api.py": {"reviewer"},  # the ranking's field: the reviewer's name
     "grants/projects/models.py": {"officer", "enterprise"},  # the parties to the task agreement
     "grants/projects/permissions.py": {"officer", "enterprise"},  # party_of: the same parties
-    "grants/projects/funding.py": {"enterprise"},  # a source of funds in the ledger
+    "grants/projects/funding.py": {"enterprise"},
+    "grants/acceptance/workflow.py": {"reviewer"},  # a subject's part in an integrity check  # a source of funds in the ledger
     "grants/projects/forms.py": {"enterprise"},  # the same source, on the contribution form
 }
 # ``x.role == ...``, ``x.role in ...``: a role compared by hand instead of asking the map.
@@ -138,6 +139,10 @@ WHO_MAY = {
     "projects.terminate": {"officer"},
     "projects.waive_check": {"officer"},
     "projects.set_gate": {"officer"},
+    "acceptance.oversee": {"officer"},
+    "acceptance.form_panel": {"officer"},
+    "acceptance.start": {"officer"},
+    "acceptance.confirm_outcome": {"officer"},
     "projects.decide_gate": {"officer"},
 }
 
@@ -262,7 +267,24 @@ def _milestone(make):
     return project.milestones[0], team, stranger
 
 
+def _panel_member(make):
+    from tests.acceptance.helpers import under_acceptance
+
+    acceptance = under_acceptance(make)
+    return acceptance.project, acceptance.panel[0], make.reviewer()
+
+
+def _team_in_acceptance(make):
+    from tests.acceptance.helpers import requested
+
+    acceptance = requested(make)
+    return acceptance.project, acceptance.team, make.user("applicant")
+
+
 ON_AN_OBJECT = {
+    "acceptance.view": _panel_member,
+    "acceptance.judge": _panel_member,
+    "acceptance.resubmit": _team_in_acceptance,
     "projects.see": _owned_project,
     "projects.confirm_agreement": _project,
     "projects.sign": _project,

@@ -1,0 +1,177 @@
+"""Acceptance operations: form the panel, start, judge, confirm the outcome.
+
+Each flushes and never commits; refusals are in words and leave nothing
+changed. The conflict rules are those of bid review
+(:mod:`grants.reviews.conflicts`), applied to the project's own bid.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from grants.acceptance import permissions as can
+from grants.acceptance import rules
+from grants.acceptance.models import Decision, IndicatorJudgement, Judgement, Outcome, PanelMember
+from grants.auth.models import User
+from grants.core import audit, clock
+from grants.core.errors import Refused, ValidationFailed
+from grants.core.permissions import Role, has_role
+from grants.core.workflow import check_version, fire
+from grants.extensions import db
+from grants.projects.models import Project
+from grants.reviews.conflicts import ChallengeParties, conflict_reason
+from grants.reviews.profiles import reviewer_pool_query
+from grants.reviews.services import _black_reasons as black_reasons  # the pool's integrity check
+from grants.reviews.services import reviewer_org_ids
+
+OUTCOME_TRANSITIONS = {Outcome.passed: "pass_acceptance", Outcome.rectifying: "rectify",
+                       Outcome.failed: "fail_acceptance"}
+
+
+# the panel --------------------------------------------------------------------------------
+
+def project_parties(project: Project) -> ChallengeParties:
+    """The other side of the acceptance: the enterprise, the team's organisations and people."""
+    bid = project.bid
+    orgs = {bid.organization_id, *(p.organization_id for p in bid.partners)}
+    persons = {bid.lead_id, *(m.person_id for m in bid.members)}
+    return ChallengeParties(project.challenge.owner_org_id, frozenset(orgs - {None}), frozenset(persons - {None}))
+
+
+@dataclass
+class Candidate:
+    user: User
+    reason: Any = None  # why excluded, or None
+    member: PanelMember | None = None
+
+
+def panel_candidates(project: Project) -> list[Candidate]:
+    """Every reviewer of the pool, with the reason they may not sit on this panel."""
+    users = [p.user for p in db.session.scalars(reviewer_pool_query()).all()]
+    parties, black = project_parties(project), black_reasons(users)
+    members = {m.user_id: m for m in panel_of(project)}
+    return [Candidate(u, conflict_reason(reviewer_org_ids(u), u.person_id, parties) or black.get(u.id),
+                      members.get(u.id)) for u in users]
+
+
+def panel_of(project: Project) -> list[PanelMember]:
+    return db.session.scalars(sa.select(PanelMember).where(PanelMember.project_id == project.id)
+                              .options(sa.orm.joinedload(PanelMember.user)).order_by(PanelMember.id)).all()
+
+
+def voting_members(project: Project) -> list[PanelMember]:
+    return [m for m in panel_of(project) if m.voting]
+
+
+def _panel_refusals(project: Project, reviewers: list[User], observer: User | None) -> list[str]:
+    refusals = []
+    if len(reviewers) < rules.MIN_VOTING_MEMBERS:
+        refusals.append(_("An acceptance panel needs at least %(n)s voting reviewers; %(given)s given.",
+                          n=rules.MIN_VOTING_MEMBERS, given=len(reviewers)))
+    parties, black = project_parties(project), black_reasons(reviewers)
+    for user in reviewers:
+        why = (None if has_role(user, Role.EXPERTS) else _l("is not a reviewer")) or \
+            conflict_reason(reviewer_org_ids(user), user.person_id, parties) or black.get(user.id)
+        if why:
+            refusals.append(_("%(name)s %(reason)s.", name=user.display_name, reason=why))
+    if observer is not None and not (has_role(observer, Role.CHALLENGE_OWNERS)
+                                     and observer.organization_id == project.challenge.owner_org_id):
+        refusals.append(_("The non-voting member must be a member of the enterprise that posted the challenge."))
+    return refusals
+
+
+def form_panel(project: Project, reviewers: list[User], *, actor, observer: User | None = None) -> list[PanelMember]:
+    """Replace the panel: ``reviewers`` vote; ``observer``, named by the enterprise, sits without a vote."""
+    can.enforce("acceptance.form_panel", actor, project)
+    reviewers = list(dict.fromkeys(reviewers))
+    refusals = _panel_refusals(project, reviewers, observer)
+    if refusals:
+        raise Refused(" ".join(refusals))
+    for member in panel_of(project):
+        db.session.delete(member)
+    db.session.flush()
+    members = [PanelMember(project_id=project.id, user_id=u.id, voting=True) for u in reviewers]
+    if observer is not None:
+        members.append(PanelMember(project_id=project.id, user_id=observer.id, voting=False))
+    db.session.add_all(members)
+    db.session.flush()
+    audit.record(project, "form_acceptance_panel", actor=actor,
+                 evidence={"voting": [u.id for u in reviewers], "observer": getattr(observer, "id", None)})
+    return members
+
+
+def start_acceptance(project: Project, *, actor, expected_version=None):
+    can.enforce("acceptance.start", actor, project)
+    return fire(project, "start_acceptance", actor, expected_version=expected_version)
+
+
+# judging ----------------------------------------------------------------------------------
+
+def current_round(project: Project) -> int:
+    """1, or 2 after a rectification."""
+    return 1 + db.session.scalar(sa.select(sa.func.count(Decision.id)).where(
+        Decision.project_id == project.id, Decision.outcome == Outcome.rectifying))
+
+
+def judgement_of(project: Project, user, round_: int | None = None) -> Judgement | None:
+    return db.session.scalar(sa.select(Judgement).where(
+        Judgement.project_id == project.id, Judgement.reviewer_id == user.id,
+        Judgement.round == (round_ or current_round(project))))
+
+
+def _parse_judgement(project: Project, score, indicators: dict) -> tuple[int | None, dict]:
+    errors = {}
+    try:
+        score = None if score in (None, "") else int(score)
+    except (TypeError, ValueError):
+        errors["score"] = _("The score must be a whole number from 0 to 100.")
+    if isinstance(score, int) and not 0 <= score <= 100:
+        errors["score"] = _("The score must be a whole number from 0 to 100.")
+    known = {i.id for i in project.indicators}
+    parsed = {}
+    for key, (met, value) in (indicators or {}).items():
+        if int(key) not in known:
+            errors[f"indicator-{key}"] = _("This project has no indicator %(id)s.", id=key)
+        elif len(str(value or "")) > 100:
+            errors[f"indicator-{key}"] = _("At most %(n)s characters.", n=100)
+        else:
+            parsed[int(key)] = (bool(met), str(value or "").strip())
+    if errors:
+        raise ValidationFailed(" ".join(str(m) for m in errors.values()), details=errors)
+    return score, parsed
+
+
+def save_judgement(project: Project, *, actor, score=None, opinion: str = "", indicators: dict | None = None,
+                   submit: bool = False, expected_version=None) -> Judgement:
+    """Save a draft judgement, or submit it (then it is locked). ``indicators``:
+    {indicator id: (met, value accepted as reached)}."""
+    can.enforce("acceptance.judge", actor, project)
+    score, parsed = _parse_judgement(project, score, indicators)
+    judgement = judgement_of(project, actor)
+    if judgement is not None and judgement.submitted:
+        raise Refused(_("Your judgement has been submitted and can no longer be changed."))
+    if judgement is None:
+        judgement = Judgement(project_id=project.id, reviewer_id=actor.id, round=current_round(project))
+        db.session.add(judgement)
+    else:
+        check_version(judgement, expected_version)
+    if submit and score is None:
+        raise ValidationFailed(_("Give an overall score to submit."), details={"score": _("Required.")})
+    judgement.score, judgement.opinion = score, (opinion or "").strip()
+    by_id = {j.indicator_id: j for j in judgement.indicators}
+    for indicator_id, (met, value) in parsed.items():
+        row = by_id.get(indicator_id) or IndicatorJudgement(indicator_id=indicator_id)
+        row.met, row.value = met, value
+        if row not in judgement.indicators:
+            judgement.indicators.append(row)
+    if submit:
+        judgement.submitted_at = clock.now()
+    db.session.flush()
+    if submit:
+        audit.record(project, "submit_judgement", actor=actor, evidence={"judgement_id": judgement.id,
+                                                                        "round": judgement.round})
+    return judgement
