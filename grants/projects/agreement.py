@@ -48,21 +48,30 @@ def draft_from_bid(project: Project, start_on: date | None = None) -> dict:
     start_on = start_on or clock.today()
     months = [m.month for m in bid.milestones]
     duration = bid.challenge.duration_months or max(months, default=12)
+    end_on = add_months(start_on, max(duration, *months, 1))
     milestones = [{"title": m.title, "due_on": add_months(start_on, m.month).isoformat(),
                    "deliverables": m.deliverable or ""} for m in bid.milestones]
-    indicators = [{"name": i.challenge_indicator.name, "unit": i.challenge_indicator.unit or "",
-                   "baseline": "", "target": i.promised_value, "binding": i.challenge_indicator.binding}
-                  for i in bid.indicators] or [
-        {"name": ci.name, "unit": ci.unit or "", "baseline": "", "target": ci.target_value, "binding": ci.binding}
-        for ci in bid.challenge.indicators]
-    end_on = add_months(start_on, max(duration, *months, 1))
     milestones = milestones or [{"title": _("Final deliverables"), "due_on": end_on.isoformat(), "deliverables": ""}]
-    budget = {key: getattr(bid, key) or 0 for key in BUDGET}
+    return {"start_on": start_on.isoformat(), "end_on": end_on.isoformat(),
+            **_budget_lines(project), "milestones": milestones, "indicators": _promised_indicators(bid),
+            "tranches": _tranche_plan(project.award_fen, len(milestones))}
+
+
+def _promised_indicators(bid) -> list[dict]:
+    """The bid's promised values against the challenge's indicators (or the challenge's targets)."""
+    promised = [{"name": i.challenge_indicator.name, "unit": i.challenge_indicator.unit or "",
+                 "baseline": "", "target": i.promised_value, "binding": i.challenge_indicator.binding}
+                for i in bid.indicators]
+    return promised or [{"name": ci.name, "unit": ci.unit or "", "baseline": "", "target": ci.target_value,
+                         "binding": ci.binding} for ci in bid.challenge.indicators]
+
+
+def _budget_lines(project: Project) -> dict:
+    """The bid's budget lines when they add up to the award; otherwise the award as "other"."""
+    budget = {key: getattr(project.bid, key) or 0 for key in BUDGET}
     if sum(budget.values()) != project.award_fen:
         budget = {key: 0 for key in BUDGET} | {"other_fen": project.award_fen}
-    return {"start_on": start_on.isoformat(), "end_on": end_on.isoformat(),
-            **budget, "milestones": milestones, "indicators": indicators,
-            "tranches": _tranche_plan(project.award_fen, len(milestones))}
+    return budget
 
 
 def _tranche_plan(award_fen: int, n_milestones: int) -> list[dict]:
