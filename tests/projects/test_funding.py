@@ -101,6 +101,8 @@ def test_the_funds_tab_shows_the_ledger_and_records_a_contribution(app, make):
     client = signed_in(app, parties.team)
     page = client.get(f"/projects/{parties.project.id}/funds").get_data(as_text=True)
     assert "经费台账" in page and "团队自筹" in page and "登记到账" in page
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "<h2" not in title and page.count("经费台账") == 1  # the ledger once, in the page body
     response = client.post(f"/projects/{parties.project.id}/contributions", data={
         "source": "enterprise", "amount_yuan": "1234.5", "paid_on": clock.today().isoformat(), "note": "企业出资",
         "proof": pdf("凭证.pdf")}, content_type="multipart/form-data", follow_redirects=True)
