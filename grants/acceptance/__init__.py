@@ -5,5 +5,5 @@ from flask import Blueprint
 
 bp = Blueprint("acceptance", __name__, url_prefix="/acceptance")
 
-# tables, permission map, project transitions, routes
-from grants.acceptance import models, permissions, views, workflow  # noqa: E402,F401
+# tables, permission map, project transitions, routes, notifications
+from grants.acceptance import models, notices, permissions, views, workflow  # noqa: E402,F401

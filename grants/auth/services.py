@@ -78,6 +78,27 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
 
 
+def active_users(*, roles=None, organization_ids=None, person_ids=None) -> list[User]:
+    """Accounts that can sign in (active, of an active organisation or none), of a role
+    group, of the given organisations and/or persons, in the order they were created: who
+    is told when something asks "the bureau", "the organisation" or "the lead" to act."""
+    query = (sa.select(User).outerjoin(Organization, Organization.id == User.organization_id)
+             .where(User.active, sa.or_(User.organization_id.is_(None), Organization.active)))
+    if roles is not None:
+        query = query.where(User.role.in_([str(r) for r in ([roles] if isinstance(roles, str) else roles)]))
+    if organization_ids is not None:
+        ids = [i for i in organization_ids if i is not None]
+        if not ids:
+            return []
+        query = query.where(User.organization_id.in_(ids))
+    if person_ids is not None:
+        ids = [i for i in person_ids if i is not None]
+        if not ids:
+            return []
+        query = query.where(User.person_id.in_(ids))
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
 def create_organization(*, name: str, kind, credit_code: str, actor=None) -> Organization:
     if actor is not None:  # None: the system (a command)
         require("auth.manage_organisations", actor)

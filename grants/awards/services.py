@@ -8,16 +8,18 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from grants.auth.models import User
+from grants.auth.services import active_users
 from grants.awards.models import AwardNotice, Objection, ObjectionState
 from grants.awards.rules import notice_of
 from grants.bids.models import Bid, BidState
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import audit, clock
 from grants.core.errors import DomainError, Refused, ValidationFailed
-from grants.core.permissions import require
+from grants.core.permissions import Role, require
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.extensions import db
+from grants.notifications.services import link_for, notify
 
 
 def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
@@ -37,6 +39,8 @@ def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
     db.session.flush()
     audit.record(objection, "file", actor=actor, to_state=objection.state, comment=reasons)
     audit.record(challenge, "objection_filed", actor=actor, evidence={"objection_id": objection.id})
+    notify(active_users(roles=Role.BUREAU), "awards.objection_filed", link=link_for("awards.objections"),
+           challenge=challenge.title)
     return objection
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grants.auth.models import Organization
-from grants.auth.services import ensure_person, organization_by_code
+from grants.auth.services import active_users, ensure_person, organization_by_code
 from grants.bids import permissions, rules
 from grants.bids.permissions import (HIDDEN_FROM_OWNER, PARTNERS, is_team, owner_sees_bids,  # noqa: F401
                                     view_of)
@@ -29,6 +29,7 @@ from grants.core.workflow import check_version
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry, SubjectType
+from grants.notifications.services import link_for, notify
 
 # The board counts the bids this area lists.
 challenge_services.COUNTED_BID_STATES = tuple(s.value for s in COUNTED_STATES)
@@ -119,6 +120,7 @@ def create_bid(challenge: Challenge, *, actor, data: dict | None = None) -> Bid:
         raise Refused(_("%(org)s already has a bid for this challenge; an organisation may bid only once.",
                         org=actor.organization.name)) from None
     audit.record(bid, "create", actor=actor, evidence=_summary(bid))
+    _invite_partners(bid)
     return bid
 
 
@@ -136,6 +138,7 @@ def update_bid(bid: Bid, *, actor, data: dict, expected_version: int | None = No
     with saving_edit():
         _apply(bid, data, actor)
     audit.record(bid, "update", actor=actor, evidence=_summary(bid))
+    _invite_partners(bid)
     return bid
 
 
@@ -257,9 +260,21 @@ def _set_partners(bid: Bid, codes, actor) -> None:
         org = _partner_organization(bid, code)
         if org.id not in existing and all(p.organization_id != org.id for p in partners):
             partners.append(BidPartner(organization=org, confirmed=False))
+            bid._invited_orgs = getattr(bid, "_invited_orgs", []) + [org.id]
         elif org.id in existing:
             partners.append(existing[org.id])
     bid.partners = partners
+
+
+def _invite_partners(bid: Bid) -> None:
+    """The accounts of each organisation newly named a partner are asked to confirm (once)."""
+    invited = [org_id for org_id in getattr(bid, "_invited_orgs", [])
+               if any(p.organization_id == org_id for p in bid.partners)]
+    bid._invited_orgs = []
+    if invited:
+        notify(active_users(roles=PARTNERS, organization_ids=invited), "bids.partner_invited",
+               link=link_for("bids.partner", bid_id=bid.id), org=bid.organization.name,
+               challenge=bid.challenge.title)
 
 
 def _partner_organization(bid: Bid, code) -> Organization:
@@ -355,4 +370,8 @@ def flag_bids(entry: IntegrityEntry, actor) -> int:
                      comment=_("Black-list entry %(basis)s against %(name)s.",
                                basis=entry.basis, name=entry.subject_name),
                      evidence={"entry_id": entry.id, "code": entry.subject_code, "basis": entry.basis})
+        # The lead and the bureau are asked to look at the flagged bid.
+        notify(active_users(person_ids=[bid.lead_id]) + active_users(roles=Role.BUREAU), "bids.flagged",
+               link=link_for("bids.show", bid_id=bid.id), org=bid.organization.name,
+               challenge=bid.challenge.title, basis=entry.basis, subject=entry.subject_name)
     return len(bids)

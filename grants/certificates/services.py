@@ -16,6 +16,8 @@ from grants.core.permissions import Role, has_role, require
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity.check import check, org_subject, person_subject
+from grants.notifications.services import link_for, notify
+from grants.projects import notices
 
 MAX_REACHED_LENGTH = 100
 MAX_CONCLUSION_LENGTH = 4000
@@ -125,6 +127,8 @@ def issue_certificate(project, actor, *, conclusion: str, reached: dict | None =
     audit.record(certificate, "issue", actor=actor, to_state=certificate.state,
                  evidence={"number": number, "project_id": project.id, "pdf_sha256": certificate.pdf_sha256,
                            "signer": key.name, "integrity": integrity.evidence()})
+    notify(notices.team_of(project) + notices.enterprise_of(project), "certificates.issued",
+           link=link_for("certificates.show", certificate_id=certificate.id), number=number, project=project.title)
     return certificate
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from grants.auth.services import active_users
 from grants.core import clock
 from grants.core.permissions import Role, has_role
+from grants.notifications.services import link_for, notify
 
 
 def officer_gives_reason(attempt):
@@ -63,6 +65,14 @@ def stamp_published(attempt):
 
 def stamp_closed(attempt):
     attempt.obj.closed_at = attempt.now
+
+
+def tell_owner_returned(attempt):
+    """The posting enterprise's accounts are asked to revise the returned challenge."""
+    challenge = attempt.obj
+    notify(active_users(roles=Role.CHALLENGE_OWNERS, organization_ids=[challenge.owner_org_id]),
+           "challenges.returned", link=link_for("challenges.show", challenge_id=challenge.id),
+           challenge=challenge.title, comment=attempt.comment)
 
 
 def _local(moment) -> str:

@@ -15,8 +15,11 @@ from grants.core import attachments, audit, clock
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
 from grants.core.files import write_file
 from grants.core.errors import DomainError, Forbidden, Refused, ValidationFailed
+from grants.core.permissions import Role
 from grants.core.permissions import reason as refusal_of, require
 from grants.extensions import db
+from grants.auth.services import active_users
+from grants.notifications.services import link_for, notify
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.integrity.effects import BLACK_EFFECTS, apply_black_effects, effects_that_may_hit
@@ -336,6 +339,8 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
     db.session.flush()
     audit.record(objection, "file", actor=actor, to_state=ObjectionState.open.value,
                  evidence={"entry_id": entry.id, "files": [f.original_name for f in objection.files]})
+    notify(active_users(roles=Role.BUREAU), "integrity.objection_filed",
+           link=link_for("integrity.objection", objection_id=objection.id), subject=entry.subject_name)
     return objection
 
 

@@ -42,7 +42,8 @@ for _name, _message in {
     # bids
     "bids.partner_invited": _l("%(org)s named your organisation as a partner in its bid for “%(challenge)s”. "
                                "Confirm or decline the partnership."),
-    "bids.flagged": _l("The bid of %(org)s for “%(challenge)s” was flagged by the integrity check: %(reason)s"),
+    "bids.flagged": _l("The bid of %(org)s for “%(challenge)s” was flagged by the integrity check: the "
+                       "black-list entry %(basis)s names %(subject)s."),
     # challenges
     "challenges.returned": _l("Your challenge “%(challenge)s” was returned for revision: %(comment)s"),
     # reviews
@@ -62,8 +63,8 @@ for _name, _message in {
     "projects.acceptance_requested": _l("Project “%(project)s” requests acceptance: form its acceptance panel."),
     # reminders
     "projects.due_in_14_days": _l("Milestone “%(milestone)s” of project “%(project)s” is due on %(day)s."),
-    "projects.due_in_3_days": _l("Milestone “%(milestone)s” of project “%(project)s” is due in three days, on "
-                                 "%(day)s."),
+    "projects.due_in_3_days": _l("Milestone “%(milestone)s” of project “%(project)s” is due in three days or "
+                                 "less, on %(day)s."),
     "projects.overdue": _l("Milestone “%(milestone)s” of project “%(project)s” was due on %(day)s and is "
                            "overdue."),
     # acceptance and certificates

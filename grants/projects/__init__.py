@@ -3,5 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
-from grants.projects import (gate_views, models, progress_views, reminders, stage_gate, views,  # noqa: E402,F401
-                             workflow)  # (tables, routes, machines, jobs)
+from grants.projects import (gate_views, models, notices, progress_views, reminders, stage_gate,  # noqa: E402,F401
+                             views, workflow)  # (tables, routes, machines, jobs, notifications)

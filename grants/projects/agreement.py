@@ -28,6 +28,7 @@ from grants.core import audit, clock
 from grants.core.errors import Refused
 from grants.core.workflow import fire
 from grants.extensions import db
+from grants.projects import notices
 from grants.projects import permissions as can
 from grants.projects.agreement_rules import BUDGET, validate
 from grants.projects.models import (AgreementVersion, Indicator, Milestone, MilestoneState, Project,
@@ -97,6 +98,7 @@ def draft_agreement(project: Project, *, actor=None, record: bool = True) -> Tas
     db.session.flush()
     if record:
         audit.record(project, "draft_agreement", actor=actor, evidence=agreement_data(project))
+    notices.ask_to_confirm(project)
     return project.agreement
 
 
@@ -125,6 +127,8 @@ def edit_agreement(project: Project, *, actor, data: dict, expected_version=None
     check_version(agreement, expected_version)
     proposed = agreement_data(project) | {k: v for k, v in data.items() if k in agreement_data(project)}
     clean = validate(project, proposed, existing=_locked_rows(project))
+    # Who had confirmed must confirm the changed agreement again (the others were asked already).
+    again = [party for party in ("enterprise", "lead") if getattr(agreement, f"{party}_confirmed_at")]
     with saving_edit():
         _apply(project, clean)
         for party in TaskAgreement.PARTIES:
@@ -133,6 +137,8 @@ def edit_agreement(project: Project, *, actor, data: dict, expected_version=None
         agreement.updated_at = clock.now()
         flag_modified(agreement, "updated_at")  # a new version even when only the rows changed
     audit.record(project, "edit_agreement", actor=actor, evidence=agreement_data(project))
+    if again:
+        notices.ask_to_confirm(project, again)
     return agreement
 
 

@@ -170,7 +170,8 @@ class Milestone(Versioned, db.Model):
     due_on: Mapped[date] = mapped_column(index=True)
     deliverables: Mapped[str] = mapped_column(sa.Text, default="")
     # The due date a reminder was last sent for (``flask tick``): one reminder of each kind per due date.
-    due_soon_reminded_for: Mapped[date | None]
+    due_soon_reminded_for: Mapped[date | None]  # 14 days before
+    due_3_days_reminded_for: Mapped[date | None]  # 3 days before
     overdue_reminded_for: Mapped[date | None]
 
     project: Mapped[Project] = relationship(back_populates="milestones", foreign_keys=[project_id])

@@ -24,6 +24,7 @@ from grants.extensions import db
 from grants.integrity.check import check, person_subject
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry, SubjectType
+from grants.notifications.services import link_for, notify
 from grants.reviews.conflicts import ChallengeParties, conflict_reason, draw_panel, new_seed
 from grants.reviews.models import (PENDING_ASSIGNMENT_STATES, AssignmentState, Review, ReviewAssignment,
                                    ReviewerProfile, ReviewScore, ReviewState)
@@ -152,6 +153,8 @@ def assign_reviewer(challenge: Challenge, reviewer: User, *, actor, drawn: bool 
     db.session.flush()
     audit.record(assignment, "assign", actor=actor, to_state=assignment.state,
                  evidence={"challenge_id": challenge.id, "reviewer_id": reviewer.id, "drawn": drawn})
+    notify(reviewer, "reviews.assigned", link=link_for("reviews.assignment", assignment_id=assignment.id),
+           challenge=challenge.title)
     return assignment
 
 

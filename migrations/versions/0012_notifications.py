@@ -1,4 +1,4 @@
-"""notifications and the e-mail outbox
+"""notifications, the e-mail outbox and the three-day milestone reminder
 
 Revision ID: 0012
 Revises: 0011
@@ -45,8 +45,13 @@ def upgrade():
     with op.batch_alter_table('outbound_emails', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbound_emails_sent_at'), ['sent_at'], unique=False)
 
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('due_3_days_reminded_for', sa.Date(), nullable=True))
+
 
 def downgrade():
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.drop_column('due_3_days_reminded_for')
     with op.batch_alter_table('outbound_emails', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbound_emails_sent_at'))
     op.drop_table('outbound_emails')

@@ -36,6 +36,8 @@ ALLOWED = {
     "grants/reviews/api.py": {"reviewer"},  # the ranking's field: the reviewer's name
     "grants/projects/models.py": {"officer", "enterprise"},  # the parties to the task agreement
     "grants/projects/permissions.py": {"officer", "enterprise"},  # party_of: the same parties
+    "grants/projects/agreement.py": {"enterprise"},  # a party asked to confirm the agreement again
+    "grants/projects/notices.py": {"enterprise"},  # the same party, told to confirm
     "grants/projects/funding.py": {"enterprise"},
     "grants/acceptance/workflow.py": {"reviewer"},  # a subject's part in an integrity check  # a source of funds in the ledger
     "grants/projects/forms.py": {"enterprise"},  # the same source, on the contribution form

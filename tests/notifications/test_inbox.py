@@ -192,3 +192,28 @@ def test_the_inbox_api_answers_404_for_anothers_and_401_anonymous(client, make):
     assert note.read_at is None
     assert api.get("/inbox").get_json() == []
     assert ApiClient(client).get("/inbox").status_code == 401
+
+
+def test_the_unread_count_costs_one_query_per_page(client, login, make):
+    user = make.user("applicant")
+    notify(user, "acceptance.passed", project="甲")
+    db.session.commit()
+    login(user)
+    statements = []
+    conn = db.session.connection()
+
+    def listen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(conn, "before_cursor_execute", listen)
+    try:
+        assert client.get("/dashboard").status_code == 200
+        dashboard = [s for s in statements if "notifications" in s]
+        statements.clear()
+        assert client.get("/inbox").status_code == 200
+        inbox = [s for s in statements if "count" in s.lower() and "notifications" in s
+                 and "read_at IS NULL" in s]
+    finally:
+        sa.event.remove(conn, "before_cursor_execute", listen)
+    assert len(dashboard) == 1
+    assert len(inbox) == 1  # the page's own count and the navigation's are the same query
