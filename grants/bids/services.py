@@ -362,6 +362,7 @@ def flag_bids(entry: IntegrityEntry, actor) -> int:
     """Flag every live bid one of whose parties the new black entry names."""
     hit = party_clause(entry.subject_type, entry.subject_code)
     bids = db.session.scalars(sa.select(Bid).where(Bid.state.in_(LIVE_STATES), hit).order_by(Bid.id)).all()
+    bureau = active_users(roles=Role.BUREAU) if bids else []
     for bid in bids:
         bid.integrity_flagged_at = clock.now()
         bid.integrity_flag_entry_id = entry.id
@@ -371,7 +372,7 @@ def flag_bids(entry: IntegrityEntry, actor) -> int:
                                basis=entry.basis, name=entry.subject_name),
                      evidence={"entry_id": entry.id, "code": entry.subject_code, "basis": entry.basis})
         # The lead and the bureau are asked to look at the flagged bid.
-        notify(active_users(person_ids=[bid.lead_id]) + active_users(roles=Role.BUREAU), "bids.flagged",
+        notify(active_users(person_ids=[bid.lead_id]) + bureau, "bids.flagged",
                link=link_for("bids.show", bid_id=bid.id), org=bid.organization.name,
                challenge=bid.challenge.title, basis=entry.basis, subject=entry.subject_name)
     return len(bids)
