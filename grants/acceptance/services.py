@@ -18,11 +18,12 @@ from grants.acceptance import rules
 from grants.acceptance.models import Decision, IndicatorJudgement, Judgement, Outcome, PanelMember
 from grants.auth.models import User
 from grants.core import audit, clock
-from grants.core.errors import Refused, ValidationFailed
+from grants.core.errors import DomainError, Refused, ValidationFailed
 from grants.core.permissions import Role, has_role
+from grants.core.registry import tick_job
 from grants.core.workflow import check_version, fire
 from grants.extensions import db
-from grants.projects.models import Project
+from grants.projects.models import Project, ProjectState
 from grants.reviews.conflicts import ChallengeParties, conflict_reason
 from grants.reviews.profiles import reviewer_pool_query
 from grants.reviews.services import _black_reasons as black_reasons  # the pool's integrity check
@@ -175,3 +176,36 @@ def save_judgement(project: Project, *, actor, score=None, opinion: str = "", in
         audit.record(project, "submit_judgement", actor=actor, evidence={"judgement_id": judgement.id,
                                                                         "round": judgement.round})
     return judgement
+
+
+# the clock ----------------------------------------------------------------------------------
+
+def overdue_rectifications_query():
+    """Projects still rectifying after their rectification deadline, oldest deadline first."""
+    return (sa.select(Project).join(Decision, Decision.project_id == Project.id)
+            .where(Project.state == ProjectState.rectifying, Decision.outcome == Outcome.rectifying,
+                   Decision.deadline_on < clock.today())
+            .order_by(Decision.deadline_on, Project.id))
+
+
+@tick_job("fail_rectifications", order=65)
+def fail_overdue_rectifications() -> int:
+    """A rectification whose deadline passed without the team asking for acceptance
+    again fails, as the system, with its audit event (once: the project is then failed)."""
+    done = 0
+    for project in db.session.scalars(overdue_rectifications_query()).unique().all():
+        deadline = _rectification_deadline(project)
+        try:
+            with db.session.begin_nested():
+                fire(project, "fail_rectification", None,
+                     comment=_("The rectification deadline (%(day)s) passed without a new request for acceptance.",
+                               day=deadline.isoformat()))
+            done += 1
+        except DomainError:
+            continue
+    return done
+
+
+def _rectification_deadline(project: Project):
+    return db.session.scalar(sa.select(Decision.deadline_on).where(Decision.project_id == project.id,
+                                                                   Decision.outcome == Outcome.rectifying))
