@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from grants.acceptance import archive, decisions, services
 from grants.acceptance.permissions import can_download_archive, can_view
 from grants.acceptance.schemas import (DecisionSchema, JudgementInSchema, JudgementSchema, OutcomeInSchema,
-                                       OutcomeSchema, PanelInSchema, PanelMemberSchema)
+                                       OutcomeSchema, PanelAddSchema, PanelInSchema, PanelMemberSchema)
 from grants.api.auth import require_user
 from grants.api.base import ID, add_history, add_transitions, api_blueprint
 from grants.api.schemas import TransitionResultSchema
@@ -62,6 +62,17 @@ def form_panel(data, project_id: int):
     project = _project(project_id)
     observer = _users([data["observer_id"]])[0] if data.get("observer_id") else None
     services.form_panel(project, _users(data["reviewer_ids"]), actor=require_user(), observer=observer)
+    db.session.commit()
+    return services.panel_of(project)
+
+
+@blp.route(f"/<{ID}:project_id>/panel/members", methods=["POST"])
+@blp.arguments(PanelAddSchema)
+@blp.response(200, PanelMemberSchema(many=True))
+def add_panel_member(data, project_id: int):
+    """Add a voting reviewer to the formed panel, e.g. after a member was withdrawn (officer)"""
+    project = _project(project_id)
+    services.add_panel_member(project, _users([data["reviewer_id"]])[0], actor=require_user())
     db.session.commit()
     return services.panel_of(project)
 

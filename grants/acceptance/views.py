@@ -58,6 +58,21 @@ def form_panel(project_id: int):
     return _back(project)
 
 
+@bp.post("/projects/<int:project_id>/panel/add")
+@permission_required("acceptance.oversee")
+def add_member(project_id: int):
+    project = get_visible(project_id)
+    if ActionForm().validate_on_submit():
+        reviewer_id = request.form.get("reviewer_id", "")
+        reviewer = db.session.get(User, int(reviewer_id)) if reviewer_id.isdigit() else None
+        if reviewer is None:
+            flash(_("Choose a reviewer to add."), "warning")
+        else:
+            perform(lambda: services.add_panel_member(project, reviewer, actor=current_user),
+                    _("%(name)s joins the acceptance panel.", name=reviewer.display_name))
+    return _back(project)
+
+
 @bp.post("/projects/<int:project_id>/start")
 @permission_required("acceptance.oversee")
 def start(project_id: int):

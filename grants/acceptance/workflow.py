@@ -107,4 +107,6 @@ PROJECT_WORKFLOW.extend(
 ACTION_LABELS.update({
     "form_acceptance_panel": _l("Acceptance panel formed"),
     "submit_judgement": _l("Acceptance judgement submitted"),
+    "add_panel_member": _l("Member added to the acceptance panel"),
+    "withdraw_panel_member": _l("Member withdrawn from the acceptance panel"),
 })
