@@ -133,15 +133,13 @@ def archive_entries(project: Project) -> list[Entry]:
     with force_locale(DOCUMENT_LOCALE):
         for version in agreement_versions(project):
             entries.append(Entry(_("Task agreement") + f"/{_('Task agreement, version %(n)s', n=version.number)}.pdf",
-                                 render_document("archive/agreement.html", agreement_values(project, version),
-                                                 f"agreement-{project.id}-{version.number}")))
+                                 render_document("archive/agreement.html", agreement_values(project, version))))
         reports = sorted(db.session.scalars(reports_query(project)).unique().all(),
                          key=lambda r: (r.kind == ReportKind.final, r.submitted_at, r.id))
         for position, report in enumerate(reports, start=1):
             entries.extend(_report_entries(project, report, position))
         entries.append(Entry(_("Opinions of the acceptance panel") + ".pdf",
-                             render_document("archive/opinions.html", opinions_values(project),
-                                             f"opinions-{project.id}")))
+                             render_document("archive/opinions.html", opinions_values(project))))
         certificates = db.session.scalars(sa.select(Certificate).where(Certificate.project_id == project.id)
                                           .order_by(Certificate.id)).all()
         for certificate in certificates:
@@ -164,7 +162,7 @@ def _report_entries(project: Project, report: Report, position: int) -> list[Ent
 def _render_report(project: Project, report: Report) -> bytes:
     from grants.certificates.pdf import render_document
 
-    return render_document("archive/report.html", report_values(project, report), f"report-{report.id}")
+    return render_document("archive/report.html", report_values(project, report))
 
 
 def _unique(entries: list[Entry]) -> list[Entry]:

@@ -130,20 +130,23 @@ def render_html(values: dict) -> str:
             c=values, qr=qr_data_uri(values["verify_url"]))
 
 
-def _write_pdf(html_text: str, stylesheet_name: str, identifier: bytes) -> bytes:
+def _write_pdf(html_text: str, stylesheet_name: str) -> bytes:
+    """No ``pdf_identifier``: with one, pydyf serialises (and compresses at level 9) every
+    object a second time to hash it, a fifth of a certificate's render; pyHanko gives the
+    signed file its /ID."""
     font_config, stylesheet, url_fetcher = _render_tools(stylesheet_name)
     html = HTML(string=html_text, url_fetcher=url_fetcher, base_url=TEMPLATE_DIR.as_uri() + "/")
-    return html.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_identifier=identifier,
+    return html.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_identifier=False,
                           uncompressed_pdf=False)
 
 
 def render_pdf(values: dict) -> bytes:
-    return _write_pdf(render_html(values), "certificate.css", values["number"].encode("ascii"))
+    return _write_pdf(render_html(values), "certificate.css")
 
 
-def render_document(template: str, values: dict, identifier: str = "document") -> bytes:
+def render_document(template: str, values: dict) -> bytes:
     """Another of the bureau's documents (a page of a project's archive) as PDF: the
     same sandbox, fonts and URL fetcher as the certificate, ``document.css`` for the look."""
     with force_locale(DOCUMENT_LOCALE):
         html_text = _environment().get_template(template).render(d=values)
-    return _write_pdf(html_text, "document.css", identifier.encode("utf-8"))
+    return _write_pdf(html_text, "document.css")
