@@ -151,8 +151,7 @@ def _report_entries(project: Project, report: Report, position: int) -> list[Ent
     folder_kind = _("Final report") if report.kind == ReportKind.final else _("Progress reports")
     folder = f"{folder_kind}/{position:02d} {safe_name(_report_title(report), 60)} " \
              f"{clock.to_local(report.submitted_at):%Y-%m-%d}"
-    entries = [Entry(f"{folder}/{safe_name(_report_title(report))}.pdf",
-                     _render_report(project, report))]
+    entries = [Entry(f"{folder}/{_('Report')}.pdf", _render_report(project, report))]
     for file in report.files:
         entries.append(Entry(f"{folder}/{safe_name(file.original_filename, 120)}",
                              path=str(attachments.path_of(file.stored_name))))

@@ -41,8 +41,9 @@ def test_the_zip_holds_the_whole_file_and_the_certificate_as_issued(app, make):
     assert "任务书/任务书（第1版）.pdf" in names, names
     progress = [n for n in names if n.startswith("进展报告/")]
     assert len([n for n in progress if n.endswith("report.pdf")]) == 2  # each milestone's attachment
-    assert len([n for n in progress if n.endswith("/进展报告：样机研制.pdf")]) == 1, progress
-    assert any(n.startswith("结题报告/") and n.endswith("/结题报告.pdf") for n in names), names
+    assert len([n for n in progress if n.endswith("/报告内容.pdf")]) == 2, progress
+    assert any(n.startswith("进展报告/01 进展报告：样机研制 ") for n in progress), progress
+    assert {n.rsplit("/", 1)[1] for n in names if n.startswith("结题报告/")} == {"报告内容.pdf", "结题报告.pdf"}
     assert "验收专家组意见.pdf" in names
     assert all(info.flag_bits & 0x800 for info in archive.infolist() if not info.filename.isascii())
     assert archive.read(f"验收证书 {certificate.number}.pdf") == certificate.pdf
@@ -55,6 +56,8 @@ def test_the_zip_holds_the_whole_file_and_the_certificate_as_issued(app, make):
 
 def test_the_enterprise_and_the_bureau_get_it_from_the_api_too(app, make):
     acceptance, certificate = certified(make)
+    page = signed_in(app, acceptance.officer).get(f"/projects/{acceptance.project.id}").get_data(as_text=True)
+    assert f"/acceptance/projects/{acceptance.project.id}\"" in page  # the way to the acceptance page
     for user in (acceptance.owner, acceptance.officer):
         response = api_get(app, make, user, f"/api/v1/acceptance/{acceptance.project.id}/archive")
         assert archive_has(response, f"验收证书 {certificate.number}.pdf")
