@@ -4,12 +4,13 @@ outcome (its preview and its confirmation), transitions and history.
 Who may do what is :mod:`grants.acceptance.permissions`."""
 from __future__ import annotations
 
+from flask import send_file
 from flask_babel import gettext as _
 
-from grants.acceptance import decisions, services
-from grants.acceptance.permissions import can_view
+from grants.acceptance import archive, decisions, services
+from grants.acceptance.permissions import can_download_archive, can_view
 from grants.acceptance.schemas import (DecisionSchema, JudgementInSchema, JudgementSchema, OutcomeInSchema,
-                                       OutcomeSchema, PanelInSchema, PanelMemberSchema)
+                                       OutcomeSchema, PanelAddSchema, PanelInSchema, PanelMemberSchema)
 from grants.api.auth import require_user
 from grants.api.base import ID, add_history, add_transitions, api_blueprint
 from grants.api.schemas import TransitionResultSchema
@@ -61,6 +62,17 @@ def form_panel(data, project_id: int):
     project = _project(project_id)
     observer = _users([data["observer_id"]])[0] if data.get("observer_id") else None
     services.form_panel(project, _users(data["reviewer_ids"]), actor=require_user(), observer=observer)
+    db.session.commit()
+    return services.panel_of(project)
+
+
+@blp.route(f"/<{ID}:project_id>/panel/members", methods=["POST"])
+@blp.arguments(PanelAddSchema)
+@blp.response(200, PanelMemberSchema(many=True))
+def add_panel_member(data, project_id: int):
+    """Add a voting reviewer to the formed panel, e.g. after a member was withdrawn (officer)"""
+    project = _project(project_id)
+    services.add_panel_member(project, _users([data["reviewer_id"]])[0], actor=require_user())
     db.session.commit()
     return services.panel_of(project)
 
@@ -124,6 +136,23 @@ def confirm_outcome(data, project_id: int):
 def list_decisions(project_id: int):
     """The confirmed outcome of each round"""
     return decisions.decisions_of(_project(project_id))
+
+
+ZIP_RESPONSE = {"200": {"description": "The project's whole file as a ZIP",
+                        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@blp.route(f"/<{ID}:project_id>/archive", methods=["GET"])
+@blp.doc(responses=ZIP_RESPONSE)
+def download_archive(project_id: int):
+    """The project's whole file (task agreement versions, reports and their files, the panel's
+    opinions, the certificate) as a ZIP: the bureau, the lead's team and the enterprise"""
+    user = require_user()
+    project = db.session.get(Project, project_id)
+    if project is None or can_download_archive(user, project) is not None:
+        raise _not_found()
+    return send_file(archive.build_archive(project, actor=user), mimetype="application/zip", as_attachment=True,
+                     download_name=archive.archive_name(project))
 
 
 add_transitions(blp, Project, load_project)

@@ -29,8 +29,13 @@ class Progress:
     result: rules.Result | None  # once every voting member has submitted
 
     @property
+    def short(self) -> bool:
+        """Fewer voting members than a panel needs (one was withdrawn): the officer adds one."""
+        return self.members < rules.MIN_VOTING_MEMBERS
+
+    @property
     def complete(self) -> bool:
-        return self.members > 0 and self.submitted == self.members
+        return not self.short and self.submitted == self.members
 
 
 def judgements(project: Project, round_: int | None = None) -> list[Judgement]:
@@ -49,10 +54,15 @@ def progress(project: Project) -> Progress:
     """How many voting members have submitted, and the rule's result once all have."""
     members, votes = voting_members(project), votes_of(project)
     result = None
-    if members and len(votes) == len(members):
+    if len(members) >= rules.MIN_VOTING_MEMBERS and len(votes) == len(members):
         binding = [i.id for i in project.indicators if i.binding]
         result = rules.outcome(binding, votes, rectified_before=current_round(project) > 1)
     return Progress(len(members), len(votes), result)
+
+
+def short_panel_message(members: int) -> str:
+    return _("The acceptance panel has %(count)s voting members; add a reviewer so that at least %(n)s judge.",
+             count=members, n=rules.MIN_VOTING_MEMBERS)
 
 
 def _parse_deadline(outcome: Outcome, deadline_on, fixes: str) -> tuple[date | None, dict]:
@@ -90,6 +100,8 @@ def confirm_outcome(project: Project, *, actor, conclusion: str, fixes: str = ""
     """Confirm the rule's outcome with a written conclusion; fires pass_acceptance, rectify or fail_acceptance."""
     can.enforce("acceptance.confirm_outcome", actor, project)
     state = progress(project)
+    if state.short:
+        raise Refused(short_panel_message(state.members))
     if not state.complete:
         raise Refused(_("The outcome can be confirmed once every voting member has submitted "
                         "(%(submitted)s of %(members)s so far).", submitted=state.submitted, members=state.members))

@@ -37,8 +37,10 @@ def _certificate(project: Project):
 def officer_page(project: Project) -> dict:
     decided = decisions.decisions_of(project)
     failed = next((d for d in decided if d.outcome == Outcome.failed and d.misconduct), None)
+    panel = services.panel_of(project)
     return {
-        "project": project, "candidates": services.panel_candidates(project), "panel": services.panel_of(project),
+        "project": project, "candidates": services.panel_candidates(project), "panel": panel,
+        "voter_ids": {m.user_id for m in panel if m.voting},
         "observers": _observers(project), "progress": decisions.progress(project),
         "round": services.current_round(project), "decisions": decided, "misconduct": failed,
         "latest_deadline": rules.latest_deadline(clock.today()), "certificate": _certificate(project),

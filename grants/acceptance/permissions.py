@@ -90,10 +90,31 @@ def can_resubmit(user, project) -> str | None:
     return None
 
 
+@permission("acceptance.download_archive")
+def can_download_archive(user, project) -> str | None:
+    """The project's whole file (ZIP): the bureau, the lead's team and the enterprise, as for the project."""
+    from grants.projects.permissions import can_view as can_see_project
+
+    return can_see_project(user, project)
+
+
+@permission("acceptance.add_member")
+def can_add_member(user, project=None) -> str | None:
+    """Add a reviewer to a panel already formed (one withdrew), while acceptance is under way."""
+    reason = _bureau_only(user)
+    if reason or project is None:
+        return reason
+    if project.state not in (ProjectState.acceptance_requested, ProjectState.under_acceptance):
+        return _("A member is added to the panel only while the project awaits or is under acceptance.")
+    return None
+
+
 def allow(predicate):
     """For a workflow's ``allow``: the predicate's answer about who acts (403); states are for the guards."""
 
     def check(attempt):
+        if attempt.actor is None:  # the system, where the transition's roles let it act
+            return None
         reason = predicate(attempt.actor, attempt.obj)
         return reason if isinstance(reason, NotYours) else None
 

@@ -22,6 +22,11 @@ class PanelInSchema(ApiSchema):
         "description": "A member of the challenge's enterprise, joining without a vote"})
 
 
+class PanelAddSchema(ApiSchema):
+    reviewer_id = ma.fields.Integer(required=True, strict=True, metadata={
+        "description": "A reviewer without conflicts, joining the formed panel with a vote"})
+
+
 class IndicatorJudgementSchema(ApiSchema):
     indicator_id = ma.fields.Integer(required=True, strict=True)
     met = ma.fields.Boolean(required=True)

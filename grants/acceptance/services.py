@@ -16,13 +16,16 @@ from flask_babel import lazy_gettext as _l
 from grants.acceptance import permissions as can
 from grants.acceptance import rules
 from grants.acceptance.models import Decision, IndicatorJudgement, Judgement, Outcome, PanelMember
-from grants.auth.models import User
+from grants.auth.models import Person, User
 from grants.core import audit, clock
-from grants.core.errors import Refused, ValidationFailed
+from grants.core.errors import DomainError, Refused, ValidationFailed
 from grants.core.permissions import Role, has_role
+from grants.core.registry import tick_job
 from grants.core.workflow import check_version, fire
 from grants.extensions import db
-from grants.projects.models import Project
+from grants.integrity.effects import on_black_entry
+from grants.integrity.models import IntegrityEntry, SubjectType
+from grants.projects.models import Project, ProjectState
 from grants.reviews.conflicts import ChallengeParties, conflict_reason
 from grants.reviews.profiles import reviewer_pool_query
 from grants.reviews.services import _black_reasons as black_reasons  # the pool's integrity check
@@ -67,6 +70,12 @@ def voting_members(project: Project) -> list[PanelMember]:
     return [m for m in panel_of(project) if m.voting]
 
 
+def _unfit(user: User, parties: ChallengeParties, black: dict):
+    """Why ``user`` may not vote on this panel (not a reviewer, a conflict, black-listed), or None."""
+    return (None if has_role(user, Role.EXPERTS) else _l("is not a reviewer")) or \
+        conflict_reason(reviewer_org_ids(user), user.person_id, parties) or black.get(user.id)
+
+
 def _panel_refusals(project: Project, reviewers: list[User], observer: User | None) -> list[str]:
     refusals = []
     if len(reviewers) < rules.MIN_VOTING_MEMBERS:
@@ -74,8 +83,7 @@ def _panel_refusals(project: Project, reviewers: list[User], observer: User | No
                           n=rules.MIN_VOTING_MEMBERS, given=len(reviewers)))
     parties, black = project_parties(project), black_reasons(reviewers)
     for user in reviewers:
-        why = (None if has_role(user, Role.EXPERTS) else _l("is not a reviewer")) or \
-            conflict_reason(reviewer_org_ids(user), user.person_id, parties) or black.get(user.id)
+        why = _unfit(user, parties, black)
         if why:
             refusals.append(_("%(name)s %(reason)s.", name=user.display_name, reason=why))
     if observer is not None and not (has_role(observer, Role.CHALLENGE_OWNERS)
@@ -102,6 +110,22 @@ def form_panel(project: Project, reviewers: list[User], *, actor, observer: User
     audit.record(project, "form_acceptance_panel", actor=actor,
                  evidence={"voting": [u.id for u in reviewers], "observer": getattr(observer, "id", None)})
     return members
+
+
+def add_panel_member(project: Project, reviewer: User, *, actor) -> PanelMember:
+    """Add one voting reviewer to a formed panel (after a member was withdrawn), under the
+    same conflict and integrity rules; the current round goes on, the newcomer judges in it."""
+    can.enforce("acceptance.add_member", actor, project)
+    if any(m.user_id == reviewer.id for m in panel_of(project)):
+        raise Refused(_("%(name)s is already on the acceptance panel.", name=reviewer.display_name))
+    why = _unfit(reviewer, project_parties(project), black_reasons([reviewer]))
+    if why:
+        raise Refused(_("%(name)s %(reason)s.", name=reviewer.display_name, reason=why))
+    member = PanelMember(project_id=project.id, user_id=reviewer.id, voting=True)
+    db.session.add(member)
+    db.session.flush()
+    audit.record(project, "add_panel_member", actor=actor, evidence={"user_id": reviewer.id})
+    return member
 
 
 def start_acceptance(project: Project, *, actor, expected_version=None):
@@ -175,3 +199,76 @@ def save_judgement(project: Project, *, actor, score=None, opinion: str = "", in
         audit.record(project, "submit_judgement", actor=actor, evidence={"judgement_id": judgement.id,
                                                                         "round": judgement.round})
     return judgement
+
+
+# the clock ----------------------------------------------------------------------------------
+
+def overdue_rectifications_query():
+    """Projects still rectifying after their rectification deadline, oldest deadline first."""
+    return (sa.select(Project).join(Decision, Decision.project_id == Project.id)
+            .where(Project.state == ProjectState.rectifying, Decision.outcome == Outcome.rectifying,
+                   Decision.deadline_on < clock.today())
+            .order_by(Decision.deadline_on, Project.id))
+
+
+@tick_job("fail_rectifications", order=65)
+def fail_overdue_rectifications() -> int:
+    """A rectification whose deadline passed without the team asking for acceptance
+    again fails, as the system, with its audit event (once: the project is then failed)."""
+    done = 0
+    for project in db.session.scalars(overdue_rectifications_query()).unique().all():
+        deadline = _rectification_deadline(project)
+        try:
+            with db.session.begin_nested():
+                fire(project, "fail_rectification", None,
+                     comment=_("The rectification deadline (%(day)s) passed without a new request for acceptance.",
+                               day=deadline.isoformat()))
+            done += 1
+        except DomainError:
+            continue
+    return done
+
+
+def _rectification_deadline(project: Project):
+    return db.session.scalar(sa.select(Decision.deadline_on).where(Decision.project_id == project.id,
+                                                                   Decision.outcome == Outcome.rectifying))
+
+
+# the black list -----------------------------------------------------------------------------
+
+IN_ACCEPTANCE = (ProjectState.acceptance_requested, ProjectState.under_acceptance, ProjectState.rectifying)
+
+
+def _members_in_acceptance():
+    return (sa.select(PanelMember, Person.id_number).join(User, User.id == PanelMember.user_id)
+            .join(Person, Person.id == User.person_id).join(Project, Project.id == PanelMember.project_id)
+            .where(Project.state.in_(IN_ACCEPTANCE)))
+
+
+def codes_of_acceptance_members(subject_type: str, codes: set[str]) -> set[str]:
+    """Which of ``codes`` belong to members of a panel whose project is still in acceptance."""
+    if subject_type != SubjectType.person:
+        return set()
+    return {code for _member, code in db.session.execute(
+        _members_in_acceptance().where(Person.id_number.in_(codes)))}
+
+
+@on_black_entry("withdraw_acceptance_members", live_codes=codes_of_acceptance_members)
+def withdraw_panel_members(entry: IntegrityEntry, actor) -> int:
+    """A panel member black-listed while the project is in acceptance leaves the panel
+    (as bid review withdraws a reviewer's assignments): their judgement of the round,
+    draft or submitted, no longer counts, and the officer adds a member when fewer than
+    three voting members remain."""
+    if entry.subject_type != SubjectType.person:
+        return 0
+    rows = db.session.execute(_members_in_acceptance().where(
+        Person.id_number == entry.subject_code).order_by(PanelMember.id)).all()
+    for member, _code in rows:
+        project, user, voting = db.session.get(Project, member.project_id), member.user, member.voting
+        db.session.delete(member)
+        db.session.flush()
+        audit.record(project, "withdraw_panel_member", actor=None,
+                     comment=_("%(name)s withdrawn from the acceptance panel: black-list entry %(basis)s.",
+                               name=user.display_name, basis=entry.basis),
+                     evidence={"entry_id": entry.id, "user_id": user.id, "voting": voting})
+    return len(rows)

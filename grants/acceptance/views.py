@@ -2,13 +2,13 @@
 certificate) and the reviewer's judging page, listed on their dashboard."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from grants.acceptance import bp, decisions, pages, services
+from grants.acceptance import archive, bp, decisions, pages, services
 from grants.acceptance.forms import ActionForm, JudgementForm, OutcomeForm
 from grants.auth.models import User
 from grants.core.permissions import Role, can, permission_required
@@ -58,6 +58,21 @@ def form_panel(project_id: int):
     return _back(project)
 
 
+@bp.post("/projects/<int:project_id>/panel/add")
+@permission_required("acceptance.oversee")
+def add_member(project_id: int):
+    project = get_visible(project_id)
+    if ActionForm().validate_on_submit():
+        reviewer_id = request.form.get("reviewer_id", "")
+        reviewer = db.session.get(User, int(reviewer_id)) if reviewer_id.isdigit() else None
+        if reviewer is None:
+            flash(_("Choose a reviewer to add."), "warning")
+        else:
+            perform(lambda: services.add_panel_member(project, reviewer, actor=current_user),
+                    _("%(name)s joins the acceptance panel.", name=reviewer.display_name))
+    return _back(project)
+
+
 @bp.post("/projects/<int:project_id>/start")
 @permission_required("acceptance.oversee")
 def start(project_id: int):
@@ -95,6 +110,17 @@ def issue_certificate(project_id: int):
             flash(_("Certificate %(number)s issued.", number=done.value.number), "success")
             return redirect(url_for("certificates.show", certificate_id=done.value.id))
     return _back(project)
+
+
+@bp.get("/projects/<int:project_id>/archive.zip")
+@login_required
+def download_archive(project_id: int):
+    """The project's whole file; 404 for whoever may not see the project."""
+    project = db.session.get(Project, project_id)
+    if project is None or not can("acceptance.download_archive", project):
+        abort(404)
+    return send_file(archive.build_archive(project, actor=current_user), mimetype="application/zip",
+                     as_attachment=True, download_name=archive.archive_name(project))
 
 
 @bp.route("/projects/<int:project_id>/judge", methods=["GET", "POST"])

@@ -6,8 +6,8 @@ under_acceptance → accepted | rectifying | failed (``pass_acceptance``,
 ``rectify``, ``fail_acceptance``: only through the officer's confirmation of
 the rule's outcome); rectifying → acceptance_requested (``resubmit_acceptance``,
 by the team before the deadline; the rule allows one rectification);
-rectifying → failed (``fail_rectification``, by the officer once the deadline
-has passed).
+rectifying → failed (``fail_rectification``, by the officer or the clock
+(``flask tick``) once the deadline has passed without a resubmission).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from grants.acceptance import rules
 from grants.acceptance.models import Decision, Outcome
 from grants.core import clock
 from grants.core.history import ACTION_LABELS
-from grants.core.permissions import Role
+from grants.core.permissions import SYSTEM, Role
 from grants.core.workflow import transition
 from grants.extensions import db
 from grants.integrity.check import check, integrity_guard, person_subject
@@ -99,7 +99,7 @@ PROJECT_WORKFLOW.extend(
     transition("resubmit_acceptance", P.rectifying, P.acceptance_requested, roles=Role.BIDDERS,
                label=_l("Request acceptance again after rectification"), allow=can.allow(can.can_resubmit),
                comment_required=True, guards=[before_deadline]),
-    transition("fail_rectification", P.rectifying, P.failed, roles=Role.BUREAU,
+    transition("fail_rectification", P.rectifying, P.failed, roles=Role.BUREAU | {SYSTEM},
                label=_l("Fail: rectification not done in time"), allow=can.allow(can.can_start),
                comment_required=True, guards=[deadline_passed], style="danger"),
 )
@@ -107,4 +107,6 @@ PROJECT_WORKFLOW.extend(
 ACTION_LABELS.update({
     "form_acceptance_panel": _l("Acceptance panel formed"),
     "submit_judgement": _l("Acceptance judgement submitted"),
+    "add_panel_member": _l("Member added to the acceptance panel"),
+    "withdraw_panel_member": _l("Member withdrawn from the acceptance panel"),
 })

@@ -83,16 +83,20 @@ def fetcher() -> CertificateFetcher:
     return CertificateFetcher(font_files(), [static] if static else [])
 
 
-def _render_tools():
-    """This thread's (font configuration, stylesheet, fetcher), built once."""
+def _render_tools(stylesheet_name: str = "certificate.css"):
+    """This thread's (font configuration, stylesheet, fetcher), built once per stylesheet."""
     tools = getattr(_local, "tools", None)
     if tools is None:
-        font_config = FontConfiguration()
-        url_fetcher = fetcher()
-        css_text = _font_face_css() + "\n" + (TEMPLATE_DIR / "certificate.css").read_text("utf-8")
-        stylesheet = CSS(string=css_text, font_config=font_config, url_fetcher=url_fetcher)
-        tools = _local.tools = (font_config, stylesheet, url_fetcher)
-    return tools
+        tools = _local.tools = {}
+    if stylesheet_name not in tools:
+        font_config = getattr(_local, "font_config", None)
+        if font_config is None:
+            font_config = _local.font_config = FontConfiguration()
+            _local.fetcher = fetcher()
+        css_text = _font_face_css() + "\n" + (TEMPLATE_DIR / stylesheet_name).read_text("utf-8")
+        stylesheet = CSS(string=css_text, font_config=font_config, url_fetcher=_local.fetcher)
+        tools[stylesheet_name] = (font_config, stylesheet, _local.fetcher)
+    return tools[stylesheet_name]
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
@@ -126,8 +130,23 @@ def render_html(values: dict) -> str:
             c=values, qr=qr_data_uri(values["verify_url"]))
 
 
-def render_pdf(values: dict) -> bytes:
-    font_config, stylesheet, url_fetcher = _render_tools()
-    html = HTML(string=render_html(values), url_fetcher=url_fetcher, base_url=TEMPLATE_DIR.as_uri() + "/")
-    return html.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_identifier=values["number"].encode("ascii"),
+def _write_pdf(html_text: str, stylesheet_name: str) -> bytes:
+    """No ``pdf_identifier``: with one, pydyf serialises (and compresses at level 9) every
+    object a second time to hash it, a fifth of a certificate's render; pyHanko gives the
+    signed file its /ID."""
+    font_config, stylesheet, url_fetcher = _render_tools(stylesheet_name)
+    html = HTML(string=html_text, url_fetcher=url_fetcher, base_url=TEMPLATE_DIR.as_uri() + "/")
+    return html.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_identifier=False,
                           uncompressed_pdf=False)
+
+
+def render_pdf(values: dict) -> bytes:
+    return _write_pdf(render_html(values), "certificate.css")
+
+
+def render_document(template: str, values: dict) -> bytes:
+    """Another of the bureau's documents (a page of a project's archive) as PDF: the
+    same sandbox, fonts and URL fetcher as the certificate, ``document.css`` for the look."""
+    with force_locale(DOCUMENT_LOCALE):
+        html_text = _environment().get_template(template).render(d=values)
+    return _write_pdf(html_text, "document.css")

@@ -27,9 +27,10 @@ class Acceptance:
         return next(i for i in self.project.indicators if not i.binding)
 
 
-def requested(make) -> Acceptance:
-    """A project whose team requested acceptance after both milestones were approved."""
-    parties = signed(make)
+def requested(make, **kwargs) -> Acceptance:
+    """A project whose team requested acceptance after both milestones were approved
+    (``kwargs``: those of :func:`tests.projects.helpers.awarded`)."""
+    parties = signed(make, **kwargs)
     project, officer, team = parties.project, parties.officer, parties.team
     values = {i.id: "0.5" for i in project.indicators}
     for milestone in project.milestones:
@@ -40,9 +41,9 @@ def requested(make) -> Acceptance:
     return Acceptance(project, officer, parties.owner, team, [])
 
 
-def under_acceptance(make, size: int = 3) -> Acceptance:
+def under_acceptance(make, size: int = 3, **kwargs) -> Acceptance:
     """A requested project with a panel of ``size`` reviewers, acceptance started."""
-    acceptance = requested(make)
+    acceptance = requested(make, **kwargs)
     acceptance.panel = [make.reviewer() for _ in range(size)]
     services.form_panel(acceptance.project, acceptance.panel, actor=acceptance.officer)
     services.start_acceptance(acceptance.project, actor=acceptance.officer)

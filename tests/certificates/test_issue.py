@@ -169,3 +169,16 @@ def test_the_certificate_states_the_funds_actually_released(make):
     projects.release_tranche(signing, actor=parties.officer)
     db.session.commit()
     assert funds_released_fen(parties.project) == signing.amount_fen > 0
+
+
+def test_a_less_common_character_prints_from_the_second_prepared_face_not_the_full_font(make, issue):
+    from grants.certificates.fonts import basic_characters, more_characters
+
+    assert ord("亓") in more_characters() and ord("亓") not in basic_characters()
+    project = accepted_project(make)
+    project.lead_person.name = "亓明"
+    certificate = issue(project)
+    assert "亓明" in pdf_text(certificate.pdf)
+    fonts = {str(f.get_object()["/BaseFont"]) for page in PdfReader(io.BytesIO(certificate.pdf)).pages
+             for f in page["/Resources"]["/Font"].values()}
+    assert any("More" in name for name in fonts) and not any("Full" in name for name in fonts), fonts

@@ -147,6 +147,7 @@ WHO_MAY = {
     "acceptance.form_panel": {"officer"},
     "acceptance.start": {"officer"},
     "acceptance.confirm_outcome": {"officer"},
+    "acceptance.add_member": {"officer"},
     "projects.decide_gate": {"officer"},
 }
 
@@ -289,6 +290,7 @@ ON_AN_OBJECT = {
     "acceptance.view": _panel_member,
     "acceptance.judge": _panel_member,
     "acceptance.resubmit": _team_in_acceptance,
+    "acceptance.download_archive": _owned_project,
     "projects.see": _owned_project,
     "projects.confirm_agreement": _project,
     "projects.sign": _project,

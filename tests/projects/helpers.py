@@ -21,10 +21,10 @@ class Parties:
     team: object  # an applicant of the lead organisation
 
 
-def awarded(make, milestones=TWO_MILESTONES, **bid_fields) -> Parties:
+def awarded(make, milestones=TWO_MILESTONES, challenge_fields=None, **bid_fields) -> Parties:
     """A project in contracting, its agreement drafted from a bid with ``milestones``."""
     officer = make.user("officer")
-    challenge = make.challenge(officer=officer)
+    challenge = make.challenge(officer=officer, **(challenge_fields or {}))
     bid = team_bid(make, challenge, milestones=list(milestones), **bid_fields)
     to_review(make, challenge, officer, [bid])
     project = create_project(bid, actor=officer)
