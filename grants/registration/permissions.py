@@ -42,7 +42,7 @@ def can_decide(user, obj=None):
 
 
 @permission("registration.manage_members")
-def can_manage_members(user, organization):
+def can_manage_members(user, organization=None):
     """Inviting, listing and deactivating an organisation's accounts, handing over the
     manager's part: its manager."""
     if not signed_in(user):
