@@ -102,6 +102,19 @@ class Config:
     CERT_FONT_SANS = os.environ.get("CERT_FONT_SANS", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
     CERT_VERIFY_MAX_BYTES = 20 * 1024 * 1024
     CERT_VERIFY_RATE_LIMIT = os.environ.get("CERT_VERIFY_RATE_LIMIT", "10 per minute;100 per hour")
+    # E-mail (grants/notifications/mail.py): `flask mail send` and `flask tick` deliver the
+    # outbox over SMTP when MAIL_SERVER is set; without it only the in-app inbox is used.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int_env("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _flag_env("MAIL_USE_TLS", True)  # STARTTLS on MAIL_PORT
+    MAIL_USE_SSL = _flag_env("MAIL_USE_SSL", False)  # SMTP over TLS from the start (port 465)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@localhost")
+    MAIL_TIMEOUT = _int_env("MAIL_TIMEOUT", 30)
+    MAIL_MAX_ATTEMPTS = _int_env("MAIL_MAX_ATTEMPTS", 5)
+    MAIL_BATCH = _int_env("MAIL_BATCH", 100)
+    MAIL_SMTP_CLASS = None  # an smtplib.SMTP-compatible class in place of smtplib's (tests)
 
     @classmethod
     def validate(cls) -> None:
@@ -128,6 +141,7 @@ class TestingConfig(Config):
     SERVER_NAME = "localhost"
     # Hashing costs dominate the suite's time; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    MAIL_SERVER = None  # never the environment's server from a test
 
 
 class ProductionConfig(Config):

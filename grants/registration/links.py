@@ -11,12 +11,13 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from grants.core import audit, clock
 from grants.core.errors import Refused
 from grants.extensions import db
+from grants.notifications.services import link_for
 from grants.registration.models import LinkPurpose, OneTimeLink
 
 VALID_FOR = timedelta(days=7)
@@ -42,8 +43,9 @@ def new_link(purpose: LinkPurpose, email: str, *, actor=None, **about) -> tuple[
 
 
 def link_url(link: OneTimeLink, secret: str) -> str:
+    """The address to put in the e-mail (``PUBLIC_BASE_URL``, as every e-mail's links)."""
     endpoint = "registration.confirm" if link.purpose == LinkPurpose.confirm_email else "registration.accept"
-    return url_for(endpoint, token=secret, _external=True)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + link_for(endpoint, token=secret)
 
 
 def find_link(secret: str, purpose: LinkPurpose) -> OneTimeLink:

@@ -24,11 +24,19 @@ from grants.core.validation import Errors
 from grants.extensions import db
 from grants.integrity.check import Subject, check
 from grants.integrity.models import SubjectType
+from grants.notifications.kinds import register_kind
+from grants.notifications.services import link_for, notify
 from grants.registration import links, mail
 from grants.registration.models import (ApplicationState, ExpertApplication, LinkPurpose, OrgManager, OrgRegistration, RegistrationFile)
 from grants.registration.permissions import member_role
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+register_kind("registration.organisation_waiting",
+              _l("%(org)s (%(code)s) registered and confirmed its e-mail address: approve or reject the registration."))
+register_kind("registration.expert_waiting",
+              _l("%(name)s applied to the expert pool and confirmed the e-mail address: approve or reject the "
+                 "application."))
 
 
 # field checks ------------------------------------------------------------------
@@ -182,10 +190,25 @@ def open_organisation(attempt) -> None:
 
 
 def record_decision(attempt) -> None:
+    """Effect of both decisions: who decided, when and why; the applicant is told by e-mail."""
     obj = attempt.obj
     obj.decided_at = attempt.now
     obj.decided_by_id = attempt.actor.id if attempt.actor is not None else None
     obj.decision_reason = attempt.comment
+    if attempt.transition.dest == ApplicationState.approved:
+        mail.send_email(obj.email, _("Your registration is approved"),
+                        _("%(name)s is approved. Sign in with your e-mail address and the password you chose:\n%(url)s",
+                          name=obj.name, url=_public(link_for("auth.login"))))
+    else:
+        mail.send_email(obj.email, _("Your registration is not approved"),
+                        _("%(name)s is not approved. The bureau's reason: %(reason)s", name=obj.name,
+                          reason=attempt.comment))
+
+
+def _public(path: str) -> str:
+    from flask import current_app
+
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
 def _account(*, email, name, password_hash, role, organization, id_number) -> User:
@@ -215,7 +238,23 @@ def confirm_email(secret: str):
            else db.session.get(ExpertApplication, link.application_id))
     obj.email_confirmed_at = clock.now()
     audit.record(obj, "confirm_email", evidence={"email": link.email})
+    _tell_the_bureau(obj)
     return obj
+
+
+def officers() -> list[User]:
+    return list(db.session.scalars(sa.select(User).where(User.role.in_(Role.BUREAU), User.active)
+                                   .order_by(User.id)))
+
+
+def _tell_the_bureau(obj) -> None:
+    """A registration or application the bureau can decide now (its address is confirmed)."""
+    if isinstance(obj, OrgRegistration):
+        notify(officers(), "registration.organisation_waiting",
+               link=link_for("registration.registration", registration_id=obj.id), org=obj.name, code=obj.credit_code)
+    else:
+        notify(officers(), "registration.expert_waiting",
+               link=link_for("registration.application", application_id=obj.id), name=obj.name)
 
 
 def resend_confirmation(email: str) -> int:

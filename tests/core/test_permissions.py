@@ -108,6 +108,8 @@ WHO_MAY = {
     "auth.view_organisations": {"admin", "officer"},
     "auth.manage_organisations": {"admin"},
     "api.keep_tokens": EVERYONE,
+    "notifications.read_inbox": EVERYONE,
+    "notifications.see_outbox": {"admin"},
     "integrity.view_lists": {"officer"},
     "integrity.add_entry": {"officer"},
     "integrity.revoke_entry": {"officer"},
@@ -321,6 +323,7 @@ ON_AN_OBJECT = {
     "bids.confirm_partner": _partnered_bid,
     "auth.see_id_number": _person,
     "api.revoke_token": _token,
+    "notifications.read": _own("user_id", "applicant"),
 }
 
 

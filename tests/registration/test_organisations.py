@@ -242,3 +242,25 @@ def test_the_service_refuses_the_same_way(make):
         services.register_organisation(org_form(credit_code=complete_credit_code("91610100MA0000009")[:-1] + "0"),
                                        licence=pdf())
     assert "credit_code" in refused.value.details
+
+
+def test_the_links_wait_in_the_outbox_and_the_officers_hear_of_a_confirmed_registration(client, login, make):
+    from grants.notifications.models import Notification, OutboundEmail
+
+    officer = make.user("officer")
+    with outbox() as sent:
+        post_form(client)
+    queued = db.session.scalar(sa.select(OutboundEmail).where(OutboundEmail.to_address == "wangmin@qinchuan.cn"))
+    assert sent.links()[0] in queued.body
+    login(make.user("admin"))
+    assert sent.links()[0] in client.get("/outbox").get_data(as_text=True)  # no SMTP: a trial still works
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+    client.post("/logout")
+    client.post(f"/register/confirm/{sent.token()}")
+    note = db.session.scalar(sa.select(Notification).where(Notification.user_id == officer.id))
+    reg = db.session.scalar(sa.select(OrgRegistration))
+    assert note.kind == "registration.organisation_waiting" and note.link == f"/register/organisations/{reg.id}"
+    fire(reg, "reject", officer, comment="执照模糊")
+    told = db.session.scalars(sa.select(OutboundEmail).where(OutboundEmail.to_address == reg.contact_email)
+                              .order_by(OutboundEmail.id)).all()[-1]
+    assert "执照模糊" in told.body
