@@ -5,8 +5,4 @@ from flask import Blueprint
 bp = Blueprint("registration", __name__, url_prefix="/register")
 
 
-def init_app(app):
-    app.config.setdefault("REGISTRATION_RATE_LIMIT", "10 per hour")
-
-
 from grants.registration import models, workflow, views  # noqa: E402,F401
