@@ -79,9 +79,10 @@ def accept_invitation(secret: str, *, name: str, password: str, id_number: str |
                 message = _("This person already has an account in %(org)s (%(email)s).",
                             org=organization.name, email=holder.email)
                 raise ValidationFailed(message, details={"id_number": message})
+    # Spent first: a second request with the same link waits for this one and is refused.
+    links.use_link(link)
     user = accounts.create_user(email=link.email, display_name=name, password=password,
                                 role=member_role(organization.kind), organization=organization, id_number=number)
-    links.use_link(link, actor=user)
     link.user_id = user.id
     audit.record(organization, "join", actor=user, evidence={"email": user.email})
     return user

@@ -164,8 +164,12 @@ def register_organisation(data: dict, *, licence) -> OrgRegistration:
     values = check_registration(data)
     file = _store(licence, "licence")
     registration = OrgRegistration(licence=file, **values)
-    db.session.add(registration)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+    except sa.exc.IntegrityError:  # the same code sent twice at once: the partial unique index
+        message = _("A registration of %(code)s is already waiting for the bureau.", code=values["credit_code"])
+        raise ValidationFailed(message, details={"credit_code": message}) from None
     audit.record(registration, "submit", to_state=registration.state,
                  evidence={"name": registration.name, "credit_code": registration.credit_code,
                            "email": registration.contact_email, "licence_sha256": file.sha256})
