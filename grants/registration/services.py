@@ -137,6 +137,7 @@ def check_registration(data: dict) -> dict:
                                               "an institute or another research organisation (its accounts bid)."))
         else:
             id_number = _catch(errors, "contact_id_number", accounts.check_id_number, id_number)
+            _check_person(errors, "contact_id_number", id_number, values["contact_name"])
     values["contact_id_number"] = id_number or None
     code = values["credit_code"]
     if code:
@@ -151,6 +152,21 @@ def check_registration(data: dict) -> dict:
                 errors.add("credit_code", _("The organisation %(code)s %(why)s", code=code, why=black))
     errors.raise_if_any()
     return values
+
+
+def _check_person(errors: Errors, field: str, number: str | None, name: str) -> bool:
+    """Refuse an ID number that already has an account, or that is known under another
+    name (the accounts' rule, told now rather than when the bureau approves)."""
+    person = accounts.person_by_id_number(number) if number else None
+    if person is None:
+        return False
+    if db.session.scalar(sa.select(User.id).where(User.person_id == person.id)):
+        errors.add(field, _("This resident ID number already has an account; sign in instead."))
+        return True
+    if name and person.name != name:
+        errors.add(field, _("This resident ID number is registered to another name; check the name and the number."))
+        return True
+    return False
 
 
 def waiting_registration(code: str) -> OrgRegistration | None:
@@ -332,11 +348,8 @@ def check_application(data: dict) -> dict:
     }
     values["employer"], values["employer_name"] = _employer(errors, data)
     number = values["id_number"]
-    if number:
-        person = accounts.person_by_id_number(number)
-        if person is not None and db.session.scalar(sa.select(User.id).where(User.person_id == person.id)):
-            errors.add("id_number", _("This resident ID number already has an account; sign in instead."))
-        elif db.session.scalar(sa.select(ExpertApplication.id).where(
+    if number and not _check_person(errors, "id_number", number, values["name"]):
+        if db.session.scalar(sa.select(ExpertApplication.id).where(
                 ExpertApplication.id_number == number, ExpertApplication.state == ApplicationState.submitted)):
             errors.add("id_number", _("An application with this resident ID number is already waiting "
                                       "for the bureau."))

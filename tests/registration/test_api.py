@@ -1,6 +1,5 @@
 """The same through the JSON API (``/api/v1/registration``), over the same services."""
 import pytest
-import sqlalchemy as sa
 
 from grants.auth.models import User
 from grants.extensions import db

@@ -152,3 +152,11 @@ def test_an_approved_expert_edits_their_own_record(client, login, make):
     with pytest.raises(Forbidden):
         services.update_expert_record(application, {"title": "x", "fields": ["biomedicine"], "employer_name": "y",
                                                     "years": 1}, actor=other)
+
+
+def test_an_id_number_known_under_another_name_is_refused_at_once(client, make):
+    person = make.person(name="赵强")
+    before = counts()
+    html = post_form(client, id_number=person.id_number, name="赵刚").get_data(as_text=True)
+    assert "该居民身份证号码登记的是另一个姓名，请核对姓名和号码。" in html
+    assert counts() == before

@@ -264,3 +264,10 @@ def test_the_links_wait_in_the_outbox_and_the_officers_hear_of_a_confirmed_regis
     told = db.session.scalars(sa.select(OutboundEmail).where(OutboundEmail.to_address == reg.contact_email)
                               .order_by(OutboundEmail.id)).all()[-1]
     assert "执照模糊" in told.body
+
+
+def test_a_contact_whose_id_number_has_an_account_is_refused_at_once(client, make):
+    member = make.user("applicant")
+    html = post_form(client, kind="university", contact_name=member.display_name,
+                     contact_id_number=member.person.id_number).get_data(as_text=True)
+    assert "该居民身份证号码已有账号，请直接登录。" in html
