@@ -102,6 +102,8 @@ class Config:
     CERT_FONT_SANS = os.environ.get("CERT_FONT_SANS", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
     CERT_VERIFY_MAX_BYTES = 20 * 1024 * 1024
     CERT_VERIFY_RATE_LIMIT = os.environ.get("CERT_VERIFY_RATE_LIMIT", "10 per minute;100 per hour")
+    # Posts to the public registration forms and links (pages and API together), per client.
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per hour")
     # E-mail (grants/notifications/mail.py): `flask mail send` and `flask tick` deliver the
     # outbox over SMTP when MAIL_SERVER is set; without it only the in-app inbox is used.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

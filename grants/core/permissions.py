@@ -32,6 +32,9 @@ class Role(enum.StrEnum):
     ADMINISTRATION = enum.nonmember(frozenset({"admin"}))
     ACCOUNT_MANAGERS = enum.nonmember(frozenset({"admin"}))
     ORGANISATION_MEMBERS = enum.nonmember(frozenset({"enterprise", "applicant"}))
+    # An organisation's manager (its first contact, until handed over) is one of its
+    # members; who it is, is data (grants/registration), not a role of its own.
+    ORGANISATION_MANAGERS = enum.nonmember(frozenset({"enterprise", "applicant"}))
     CHALLENGE_OWNERS = enum.nonmember(frozenset({"enterprise"}))
     BIDDERS = enum.nonmember(frozenset({"applicant"}))
     EXPERTS = enum.nonmember(frozenset({"reviewer"}))

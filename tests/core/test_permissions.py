@@ -41,6 +41,8 @@ ALLOWED = {
     "grants/projects/funding.py": {"enterprise"},
     "grants/acceptance/workflow.py": {"reviewer"},  # a subject's part in an integrity check  # a source of funds in the ledger
     "grants/projects/forms.py": {"enterprise"},  # the same source, on the contribution form
+    "grants/registration/services.py": {"reviewer"},  # a subject's part in an integrity check
+    "grants/registration/workflow.py": {"reviewer"},  # the same, on approving an expert
 }
 # ``x.role == ...``, ``x.role in ...``: a role compared by hand instead of asking the map.
 ROLE_COMPARED = re.compile(r"\.role\s*(==|!=|\bin\b|\bnot\s+in\b)")
@@ -149,6 +151,7 @@ WHO_MAY = {
     "acceptance.confirm_outcome": {"officer"},
     "acceptance.add_member": {"officer"},
     "projects.decide_gate": {"officer"},
+    "registration.decide": {"officer"},
 }
 
 
@@ -286,7 +289,18 @@ def _team_in_acceptance(make):
     return acceptance.project, acceptance.team, make.user("applicant")
 
 
+def _managed_organisation(make):
+    from grants.registration.models import OrgManager
+
+    manager = make.user("enterprise")
+    db.session.add(OrgManager(organization_id=manager.organization_id, user_id=manager.id))
+    db.session.commit()
+    return manager.organization, manager, make.user("enterprise", org=manager.organization)
+
+
 ON_AN_OBJECT = {
+    "registration.manage_members": _managed_organisation,
+    "registration.keep_expert_record": _own("user_id", "reviewer"),
     "acceptance.view": _panel_member,
     "acceptance.judge": _panel_member,
     "acceptance.resubmit": _team_in_acceptance,
