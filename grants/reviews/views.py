@@ -20,7 +20,7 @@ from grants.core.web import perform
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.reviews import bp, permissions, profiles, services
-from grants.reviews.blind import blind_file_name, reviewer_view_of_bid, blind_pdf
+from grants.reviews.blind import blind_file_name, blind_pdf, reviewer_view_of_bid
 from grants.reviews.forms import AcceptForm, DrawForm, RecuseForm, ReviewerProfileForm
 from grants.reviews.models import FIELD_LABELS, OPINION_LABELS, ChallengeField, Review, ReviewAssignment
 from grants.reviews.rules import incomplete_reason
