@@ -6,11 +6,12 @@
   overflowing the database driver.
 * Paging parameters (``page``, ``per_page``, ``page_size``) beyond that range
   name no page: 404.
-* A JSON body must parse: one nested deeper than the parser's recursion
-  limit, or holding a number of thousands of digits, is a 400 like any
-  malformed body (the parsers further on would fail with a server error).
+* A JSON body nested deeper than the parser's recursion limit, or holding a
+  number of thousands of digits, is a 400 like any malformed body (the
+  parsers further on would fail with a server error).
 * A NUL character is never valid text (PostgreSQL cannot store it): a query
-  string, form field or uploaded file name carrying one is a 400 saying so.
+  string, form field or uploaded file name carrying one is a 400 saying so
+  (the API's schemas already refuse one in a field, naming the field).
 
 Each answer has the usual shape: the error page, or the API's JSON error.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
@@ -26,6 +27,7 @@ from grants.core.errors import DomainError
 
 MAX_RECORD_ID = 2**31 - 1
 PAGING_ARGS = ("page", "per_page", "page_size")
+MAX_JSON_BYTES = 1024 * 1024  # the API's body limit (grants.api.auth.DEFAULT_MAX_BODY)
 
 
 class RecordId(IntegerConverter):
@@ -52,13 +54,15 @@ def install_converter(app: Flask) -> None:
 
 
 def _has_nul() -> bool:
-    if "\x00" in request.full_path or "\x00" in request.path:
+    files = request.files if request.mimetype == "multipart/form-data" else {}
+    if any("\x00" in (f.filename or "") for f in files.values()):
+        return True
+    if request.path.startswith("/api/"):
+        return False  # the API's schemas name the field that carries one (422)
+    if any("\x00" in key + value for key, value in request.args.items(multi=True)):
         return True
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        if any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
-            return True
-        if any("\x00" in (f.filename or "") for f in request.files.values()):
-            return True
+        return any("\x00" in key + value for key, value in request.form.items(multi=True))
     return False
 
 
@@ -67,18 +71,20 @@ def _refuse_hostile_input():
         digits = request.args.get(name, "").strip().lstrip("+-")
         if digits.isdigit() and (len(digits) > 10 or int(digits) > MAX_RECORD_ID):
             abort(404)
-    if _has_nul() or any("\x00" in key + value for key, value in request.args.items(multi=True)):
+    if _has_nul():
         raise BadCharacters(_("The request contains a NUL character, which no text may contain."))
 
 
 def _refuse_unparseable_json():
-    if not request.is_json or not request.content_length:
-        return
+    limit = current_app.config.get("API_MAX_BODY", MAX_JSON_BYTES)
+    if not request.is_json or not request.content_length or request.content_length > limit:
+        return  # nothing to read, or refused for its size by the API's own limit
     try:
         json.loads(request.get_data(cache=True))
+    except json.JSONDecodeError:
+        return  # plainly malformed: the API's parser says so
     except (ValueError, RecursionError):
-        raise BadBody(_("The request body is not valid JSON (or is nested too deeply, or holds a number "
-                        "too long to read).")) from None
+        raise BadBody(_("The request body is nested too deeply or holds a number too long to read.")) from None
 
 
 def init_app(app: Flask) -> None:

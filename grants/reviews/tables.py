@@ -3,7 +3,6 @@ then aggregated and ranked by :mod:`grants.reviews.scoring`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _

@@ -25,3 +25,16 @@ def test_hostile_json_bodies_are_refused_in_the_error_shape(api, make, body):
     response = team.post("/challenges", data=body, content_type="application/json")
     assert response.status_code in (400, 422)
     assert error_of(response)["message"]
+
+
+def test_a_nul_in_an_uploaded_file_name_is_a_bad_request(api, make):
+    import io
+
+    from tests.factories import pdf_bytes
+
+    team = make.user("applicant")
+    bid = make.bid(make.challenge(), user=team, submit=False)
+    response = api(make.token(team)).post(f"/bids/{bid.id}/attachments", content_type="multipart/form-data",
+                                          data={"file": (io.BytesIO(pdf_bytes("plan")), "plan\x00.pdf")})
+    assert response.status_code == 400 and "NUL" in error_of(response)["message"]
+    assert not bid.attachments
