@@ -23,6 +23,8 @@ from pathlib import PurePosixPath
 import pikepdf
 from flask_babel import gettext as _
 
+from grants.core.errors import Refused
+
 # What a page keeps: how it is drawn, nothing that annotates or acts.
 KEPT_PAGE_KEYS = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox", "/Rotate", "/UserUnit")
 # Keys inside kept objects (resources, XObjects, images) that can still carry
@@ -64,6 +66,15 @@ def blind_pdf(data: bytes) -> bytes:
     attributes are resolved first), so whatever else the original carried
     (see the module's docstring) stays behind.
     """
+    try:
+        return _rebuilt(data)
+    except (pikepdf.PdfError, RecursionError, ValueError) as exc:
+        # Only files stored before uploads were parsed can get here.
+        raise Refused(_("This file cannot be read as a PDF document, so it cannot be shown for blind "
+                        "review. Ask the programme officer to have the team upload it again.")) from exc
+
+
+def _rebuilt(data: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as source, pikepdf.new() as out:
         seen: set = set()
         for page in source.pages:

@@ -100,3 +100,12 @@ def test_blind_file_names_keep_only_position_and_extension(app):
         assert blind_file_name(1, "西北理工大学-张教授-方案.PDF") == "附件1.pdf"
         assert blind_file_name(2, "budget.xlsx") == "附件2.xlsx"
         assert blind_file_name(3, "no-extension") == "附件3"
+
+
+def test_a_file_that_cannot_be_read_is_refused_in_words_not_a_server_error(app):
+    import pytest
+
+    from grants.core.errors import Refused
+
+    with app.test_request_context(), pytest.raises(Refused, match="无法作为 PDF 文档读取"):
+        blind_pdf(b"%PDF-1.7 stored before uploads were parsed")
