@@ -37,6 +37,7 @@ IS_POSTGRES = os.environ["TEST_DATABASE_URL"].startswith("postgresql")
 class Config(TestingConfig):
     SQLALCHEMY_DATABASE_URI = os.environ["TEST_DATABASE_URL"]
     UPLOAD_FOLDER = os.environ["UPLOAD_FOLDER"]
+    AUDIT_CHECKPOINT_FILE = str(Path(_tmp) / "audit-checkpoint.json")
 
 
 def _reset_schema(engine: sa.Engine) -> None:
@@ -69,6 +70,7 @@ def app():
 def _isolated(request, app):
     """Every test in a rolled-back transaction, with a fresh clock and limiter."""
     clock.set_now(datetime(2026, 3, 2, 2, 0, 0))  # 10:00 Beijing time
+    Path(app.config["AUDIT_CHECKPOINT_FILE"]).unlink(missing_ok=True)  # each test anchors its own chain
     with app.app_context():
         limiter.reset()
         if request.node.get_closest_marker("postgres"):

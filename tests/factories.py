@@ -6,8 +6,12 @@ request under test rolls its own work back.
 """
 from __future__ import annotations
 
+import functools
+import io
 import itertools
 import random
+
+import pikepdf
 
 from grants.auth import services
 from grants.core.codes import complete_credit_code, complete_id_number
@@ -24,6 +28,18 @@ def credit_code(n: int | None = None) -> str:
 def id_number(n: int | None = None, birth: str = "19800101") -> str:
     n = next(_seq) if n is None else n
     return complete_id_number(f"{610102 + n // 1000:06d}{birth}{n % 1000:03d}")
+
+
+@functools.lru_cache(maxsize=64)
+def pdf_bytes(text: str = "document") -> bytes:
+    """A real one-page PDF (uploads are parsed); ``text`` is drawn on the page."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    safe = text.encode("ascii", "replace").replace(b"(", b"[").replace(b")", b"]")
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"BT 20 100 Td (" + safe + b") Tj ET")
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return out.getvalue()
 
 
 class Factories:

@@ -20,6 +20,16 @@ def IdField(**kwargs) -> ma.fields.Integer:
     return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+class EvidenceField(ma.fields.Dict):
+    """An audit event's evidence as the caller may see it (personal ID numbers
+    masked for anyone but the bureau: :func:`grants.core.evidence.shown_evidence`)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from grants.core.evidence import shown_evidence
+
+        return super()._serialize(shown_evidence(value), attr, obj, **kwargs)
+
+
 class UtcDateTime(ma.fields.DateTime):
     """A stored naive-UTC datetime, written with its offset (``...+00:00``)."""
 
@@ -123,7 +133,8 @@ class EventSchema(ma.Schema):
     actor = ma.fields.String(attribute="actor_label", required=True)
     at = UtcDateTime(required=True)
     comment = ma.fields.String(allow_none=True)
-    evidence = ma.fields.Dict(allow_none=True)
+    evidence = EvidenceField(allow_none=True, metadata={
+        "description": "What the rules looked at; personal ID numbers masked except for the bureau."})
     hash = ma.fields.String(required=True)
 
 

@@ -10,4 +10,4 @@ def init_app(app):
     demo_clock.init_app(app)
 
 
-from grants.core import demo_clock, models, views  # noqa: E402,F401  (tables, routes)
+from grants.core import checkpoint, demo_clock, models, views  # noqa: E402,F401  (tables, routes, tick job)

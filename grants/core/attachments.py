@@ -1,7 +1,11 @@
 """PDF attachments of every area: checked by content, stored outside the web root.
 
-A file is accepted when its first bytes are the PDF magic ``%PDF-`` (the
-name does not count) and it is at most :data:`MAX_BYTES`. It is stored in
+A file is accepted when it is at most :data:`MAX_BYTES` and parses as a PDF
+document (pikepdf: the name and the first bytes do not count; a file that
+only starts like a PDF, or one locked with a password, is refused with the
+reason), and its owner has fewer than :data:`MAX_PER_OWNER` files. The name
+is kept without folders and without control or bidirectional-override
+characters (which could make "cod.exe" read as "exe.doc"). It is stored in
 ``UPLOAD_FOLDER`` under a generated name; the original name, size and
 SHA-256 go into the database, in a table of the owning area whose model
 takes its columns from :class:`AttachmentMixin`. The owner (a challenge, a
@@ -11,11 +15,14 @@ one and :func:`find_attachment` / :func:`send_attachment` serve it.
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
+import pikepdf
 import sqlalchemy as sa
 from flask import current_app, send_file
 from flask_babel import gettext as _
@@ -27,7 +34,10 @@ from grants.core.files import write_file
 from grants.extensions import db
 
 MAX_BYTES = 20 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
+MAX_PER_OWNER = 30  # files on one challenge, bid or report
+# Control characters, and the bidirectional embeddings, overrides, isolates and
+# marks that reorder what a name shows (U+202A-202E, U+2066-2069, U+200E/F).
+UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def upload_folder(area: str = "") -> Path:
@@ -37,25 +47,47 @@ def upload_folder(area: str = "") -> Path:
     return folder
 
 
-def _clean_name(filename: str | None) -> str:
-    name = Path((filename or "").replace("\\", "/")).name.strip()
+def clean_name(filename: str | None) -> str:
+    """The name to keep and show: no folders, no control or bidirectional characters."""
+    name = Path(UNSHOWN.sub("", filename or "").replace("\\", "/")).name.strip()
     return name[:255] or "attachment.pdf"
+
+
+def pdf_problem(data: bytes, name: str):
+    """Why ``data`` is not a PDF we can keep and show, in words naming the file (None when it is one)."""
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) == 0:
+                return _("%(name)s has no pages.", name=name)
+    except pikepdf.PasswordError:
+        return _("%(name)s is protected by a password; upload it without one.", name=name)
+    except (pikepdf.PdfError, RecursionError, ValueError, RuntimeError):
+        # Not a PDF, or one so damaged that it cannot be read (and later shown).
+        return _("%(name)s is not a PDF file (only PDF documents are accepted).", name=name)
+    return None
 
 
 def store_pdf(stream, filename: str | None, *, field: str = "file") -> dict:
     """Validate and store one uploaded PDF; return the columns describing it."""
     data = stream.read(MAX_BYTES + 1)
-    name = _clean_name(filename)
+    name = clean_name(filename)
     if len(data) > MAX_BYTES:
         message = _("%(name)s is larger than 20 MB.", name=name)
         raise ValidationFailed(message, details={field: message})
-    if not data.startswith(PDF_MAGIC):
-        message = _("%(name)s is not a PDF file (only PDF documents are accepted).", name=name)
+    message = pdf_problem(data, name)
+    if message is not None:
         raise ValidationFailed(message, details={field: message})
     stored_name = secrets.token_hex(16) + ".pdf"
     write_file(upload_folder() / stored_name, data)
     return {"original_filename": name, "stored_name": stored_name, "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def refuse_too_many(already: int, adding: int = 1, *, field: str = "file") -> None:
+    """Refuse when an owner that has ``already`` files would get more than :data:`MAX_PER_OWNER`."""
+    if already + adding > MAX_PER_OWNER:
+        message = _("At most %(n)s files can be attached; remove one before adding another.", n=MAX_PER_OWNER)
+        raise ValidationFailed(message, details={field: message})
 
 
 def path_of(stored_name: str) -> Path:
@@ -88,6 +120,7 @@ def _attachment_class(owner) -> type:
 
 def attach_pdf(owner, *, actor, stream, filename: str | None):
     """Store an uploaded PDF and add it to ``owner.attachments``, with its audit event."""
+    refuse_too_many(len(owner.attachments))
     stored = store_pdf(stream, filename)
     attachment = _attachment_class(owner)(uploaded_by_id=actor.id, **stored)
     owner.attachments.append(attachment)

@@ -167,3 +167,52 @@ def verify_chain(batch: int = 2000) -> ChainReport:
             prev = ev.hash
             checked += 1
             last_id = ev.id
+
+
+@dataclass
+class Mismatch:
+    object_type: str
+    object_id: int
+    state: str
+    recorded: str | None  # the last state the trail recorded; None: never changed by a transition
+
+    def __str__(self) -> str:
+        recorded = self.recorded or "its initial state (no transition recorded)"
+        return f"{self.object_type} {self.object_id} is '{self.state}' but the trail last recorded {recorded}"
+
+
+def workflow_models() -> list[type]:
+    """Every model whose state a workflow keeps (and so an event records)."""
+    return sorted({m.class_ for m in db.Model.registry.mappers if getattr(m.class_, "__workflow__", None)},
+                  key=lambda cls: cls.__tablename__)
+
+
+def reconcile_states(limit: int = 100) -> list[Mismatch]:
+    """Objects whose current state is not the last one their events recorded.
+
+    Every state change goes through the workflow, which writes an event with
+    the new state in the same transaction; a state that differs from the
+    last ``to_state`` of its object's events (or from the initial state, when
+    there is none) was written around the application, e.g. by hand in SQL.
+    """
+    mismatches: list[Mismatch] = []
+    events = AuditEvent.__table__
+    for model in workflow_models():
+        object_type = getattr(model, "__audit_type__", model.__tablename__)
+        last = (sa.select(events.c.object_id, sa.func.max(events.c.id).label("id"))
+                .where(events.c.object_type == object_type, events.c.to_state.is_not(None))
+                .group_by(events.c.object_id).subquery())
+        recorded = (sa.select(last.c.object_id, events.c.to_state)
+                    .join(events, events.c.id == last.c.id).subquery())
+        table = model.__table__
+        rows = db.session.execute(
+            sa.select(table.c.id, table.c.state, recorded.c.to_state)
+            .outerjoin(recorded, recorded.c.object_id == table.c.id).order_by(table.c.id))
+        initial = model.__workflow__.initial
+        for object_id, state, to_state in rows:
+            state = getattr(state, "value", state)
+            if state != (to_state if to_state is not None else initial):
+                mismatches.append(Mismatch(object_type, object_id, state, to_state))
+                if len(mismatches) >= limit:
+                    return mismatches
+    return mismatches

@@ -5,11 +5,26 @@ what an edit changed). Pages show it as lines a programme officer can read:
 the integrity check as who was checked and what was found, other keys under
 their names, codes kept only where they identify someone (ID numbers, credit
 codes), which is why only the bureau sees this column.
+
+Evidence leaves the server in one form only, :func:`shown_evidence`: the
+bureau (``core.see_evidence``) sees it whole; anyone else (a team reading the
+answer to its own submit, a history in the API) sees every personal ID number
+in it masked the way the bid page masks them (``440305********5074``).
 """
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from grants.core import permissions
+from grants.core.codes import id_number_error, mask_id_number
+
+# 17 digits and a check character; a candidate is masked only if it is a valid
+# resident ID number (check character and birth date), so credit codes stay.
+ID_NUMBER = re.compile(r"(?<![0-9A-Z])\d{17}[\dXx](?![0-9A-Z])")
 
 KEY_LABELS = {
     "source": _l("Source"), "list": _l("List"), "code": _l("Code"), "basis": _l("Basis"),
@@ -42,6 +57,29 @@ VALUE_LABELS = {
     "person": _l("Person"), "lead": _l("team lead"), "member": _l("team member"), "partner": _l("partner"),
     "owner": _l("challenge owner"), "winner": _l("winner"), "reviewer": _l("reviewer"),
 }
+
+
+def _mask_match(match: re.Match) -> str:
+    code = match.group(0).upper()
+    return mask_id_number(code) if id_number_error(code) is None else match.group(0)
+
+
+def masked(value: Any) -> Any:
+    """``value`` (JSON: dicts, lists, strings, numbers) with every personal ID number masked."""
+    if isinstance(value, str):
+        return ID_NUMBER.sub(_mask_match, value)
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [masked(item) for item in value]
+    return value
+
+
+def shown_evidence(evidence: Any, user: Any = permissions.CURRENT) -> Any:
+    """Evidence as ``user`` (default: who asks) may see it: whole for the bureau, else masked."""
+    if evidence is None or permissions.can("core.see_evidence", user=user):
+        return evidence
+    return masked(evidence)
 
 
 def evidence_lines(evidence) -> list[str]:

@@ -18,6 +18,10 @@ from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager
 
 
 def init_extensions(app: Flask) -> None:
+    from grants.core import requests
+
+    requests.install_converter(app)
+    requests.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -87,13 +91,13 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["or_empty"] = display.or_empty
     app.jinja_env.filters["with_unit"] = display.with_unit
     app.jinja_env.globals["joined"] = display.joined
-    from grants.core.evidence import evidence_lines
+    from grants.core.evidence import evidence_lines, shown_evidence
     from grants.core.history import action_label, state_label
 
     app.jinja_env.globals["event_action"] = action_label
     app.jinja_env.globals["event_state"] = state_label
     app.jinja_env.globals["can"] = permissions.can
-    app.jinja_env.globals["evidence_lines"] = evidence_lines
+    app.jinja_env.globals["evidence_lines"] = lambda evidence: evidence_lines(shown_evidence(evidence))
     app.jinja_env.globals["sees_evidence"] = lambda: permissions.can("core.see_evidence")
 
     @app.context_processor
@@ -146,7 +150,12 @@ def _init_error_pages(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         db.session.rollback()
-        return _error_page(err.status, _("Not possible"), str(err), code=err.code, details=err.details)
+        details = err.details
+        if isinstance(details, dict) and "evidence" in details:
+            from grants.core.evidence import shown_evidence
+
+            details = {**details, "evidence": shown_evidence(details["evidence"])}
+        return _error_page(err.status, _("Not possible"), str(err), code=err.code, details=details)
 
     @app.errorhandler(sa.exc.IntegrityError)
     def lost_race(err):

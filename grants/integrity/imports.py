@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from psycopg.errors import UniqueViolation
 
-from grants.core import audit, clock
+from grants.core import audit, clock, exports
 from grants.core.errors import DomainError, Refused, ValidationFailed
 from grants.core.permissions import require
 from grants.extensions import db
@@ -108,7 +108,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 continue
             if not "".join(row).strip():
                 continue  # blank line
-            rows.append((reader.line_num, row))
+            rows.append((reader.line_num, [exports.unneutralised(cell) for cell in row]))
             if len(rows) > MAX_ROWS:
                 raise FileRefused(_("The file has more than %(n)s rows. Split it into smaller files; "
                                     "nothing was imported.", n=format(MAX_ROWS, ",")))
@@ -324,18 +324,13 @@ def _bulk_insert(rows: list[dict], bar) -> None:
 
 def export_entries(out: TextIO, *, include_revoked: bool = False) -> int:
     """Write entries in the import format; revoked ones only if asked. Returns the count."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
     table = IntegrityEntry.__table__
     query = sa.select(table.c.list, table.c.subject_type, table.c.subject_code, table.c.subject_name,
                       table.c.reason, table.c.basis, table.c.authority, table.c.start_on,
                       table.c.end_on).order_by(table.c.id)
     if not include_revoked:
         query = query.where(table.c.revoked_at.is_(None))
-    count = 0
-    for row in db.session.execute(query.execution_options(yield_per=2000)):
-        writer.writerow([str(row.list), str(row.subject_type), row.subject_code, row.subject_name, row.reason,
-                         row.basis, row.authority, row.start_on.isoformat(),
-                         row.end_on.isoformat() if row.end_on else ""])
-        count += 1
-    return count
+    rows = ([str(row.list), str(row.subject_type), row.subject_code, row.subject_name, row.reason,
+             row.basis, row.authority, row.start_on, row.end_on]
+            for row in db.session.execute(query.execution_options(yield_per=2000)))
+    return exports.write_csv(out, COLUMNS, rows, lineterminator="\n")

@@ -318,13 +318,15 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
         _fail("reasons", _l("Reasons"), _l("is required"))
     if len(reasons) > 10000:
         _fail("reasons", _l("Reasons"), _l("is longer than %(n)s characters", n=10000))
+    files = list(files)
+    attachments.refuse_too_many(0, len(files), field="files")
     contents = []
     for filename, stream in files:
         data = stream.read(MAX_ATTACHMENT_BYTES + 1)
-        name = (filename or "").strip()[-255:] or "attachment.pdf"
+        name = attachments.clean_name(filename)
         if len(data) > MAX_ATTACHMENT_BYTES:
             _fail("files", _l("Attachment %(name)s", name=name), _l("is larger than 20 MB"))
-        if not data.startswith(attachments.PDF_MAGIC):
+        if attachments.pdf_problem(data, name) is not None:
             _fail("files", _l("Attachment %(name)s", name=name), _l("is not a PDF file"))
         contents.append((name, data))
     objection = IntegrityObjection(entry=entry, reasons=reasons, filed_by_id=actor.id,

@@ -3,14 +3,13 @@ milestones and funds released against planned, in one query per page
 whatever the number of projects, milestones or tranches."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
+from grants.core import exports
 from grants.extensions import db
 from grants.projects.models import Milestone, MilestoneState, Project, Tranche, TrancheState, overdue_clause
 
@@ -55,13 +54,21 @@ class RowPagination(Pagination):
         return db.session.execute(sa.select(sa.func.count()).select_from(sub)).scalar()
 
 
+def _records(rows) -> tuple[list, list]:
+    header = [_("Project"), _("Lead organisation"), _("Status"), _("Next milestone due"),
+              _("Overdue milestones"), _("Planned (yuan)"), _("Released (yuan)")]
+    records = [[project.title, project.lead_org.name, project.state_label,
+                next_due_on.isoformat() if next_due_on else "", overdue,
+                f"{planned / 100:.2f}", f"{released / 100:.2f}"]
+               for project, next_due_on, overdue, planned, released in rows]
+    return header, records
+
+
 def export_csv(rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Project"), _("Lead organisation"), _("Status"), _("Next milestone due"),
-                     _("Overdue milestones"), _("Planned (yuan)"), _("Released (yuan)")])
-    for project, next_due_on, overdue, planned, released in rows:
-        writer.writerow([project.title, project.lead_org.name, project.state_label,
-                         next_due_on.isoformat() if next_due_on else "", overdue,
-                         f"{planned / 100:.2f}", f"{released / 100:.2f}"])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read UTF-8
+    header, records = _records(rows)
+    return exports.csv_bytes(header, records)
+
+
+def export_xlsx(rows) -> bytes:
+    header, records = _records(rows)
+    return exports.xlsx_bytes(_("Projects"), records, header=header)

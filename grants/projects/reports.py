@@ -58,6 +58,7 @@ def _write_report(project: Project, *, actor, kind, milestone, text, values, upl
     if file_required and not uploads:
         errors.add("file", _("Attach the final report as a PDF file."))
     errors.raise_if_any()
+    files.refuse_too_many(0, len(uploads))
     stored = [files.store_pdf(stream, filename) for stream, filename in uploads]
     report = Report(project_id=project.id, milestone=milestone, kind=kind, text=text, values=rows,
                     submitted_at=clock.now(), submitted_by_id=actor.id,

@@ -1,15 +1,16 @@
 """What reviewers of a blind challenge may see of a bid's files.
 
 A blind review shows no lead, member or organisation names. File names and
-PDF metadata often carry them, so reviewers get attachments renamed by
-position ("附件1.pdf") and PDFs with their metadata stripped:
+PDFs often carry them, so reviewers get attachments renamed by position
+("附件1.pdf") and each PDF rewritten (pikepdf) into a new document that keeps
+only what the pages draw:
 
-* the document information dictionary (/Info: Title, Author, Subject,
-  Keywords, Creator, Producer, dates), dropped entirely;
-* the document's XMP metadata stream (/Metadata in the catalog), and any
-  per-page /Metadata and /PieceInfo (application private data);
-* embedded files (/Names → /EmbeddedFiles), the outline (bookmarks) and
-  file-attachment annotations, whose names and contents may identify the team.
+* each page's content stream, resources (fonts, images), size and rotation;
+* nothing else: no document information (/Info) or XMP metadata, no
+  annotations (comments with their author /T and text, links and their
+  URIs, form widgets, file attachments), no actions (/OpenAction, document
+  and page /AA, JavaScript), no embedded files, outline, form (/AcroForm),
+  page labels or application private data (/PieceInfo).
 
 Page content is not rewritten: a name typed into the text of the proposal
 is the applicant's to avoid (the blind-review instructions say so).
@@ -19,9 +20,18 @@ from __future__ import annotations
 import io
 from pathlib import PurePosixPath
 
+import pikepdf
 from flask_babel import gettext as _
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, NameObject
+
+from grants.core.errors import Refused
+
+# What a page keeps: how it is drawn, nothing that annotates or acts.
+KEPT_PAGE_KEYS = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox", "/Rotate", "/UserUnit")
+# Keys inside kept objects (resources, XObjects, images) that can still carry
+# names or behaviour; they are removed wherever they occur.
+INHERITED_PAGE_KEYS = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/A", "/JS", "/JavaScript", "/OpenAction", "/URI",
+                "/Annots", "/EmbeddedFiles", "/AcroForm")
 
 
 def blind_file_name(position: int, original_name: str) -> str:
@@ -32,30 +42,67 @@ def blind_file_name(position: int, original_name: str) -> str:
     return _("Attachment %(n)s", n=position) + suffix
 
 
-def strip_pdf_metadata(data: bytes) -> bytes:
-    """The same pages without metadata that could name the authors.
+def _scrub(obj, seen: set) -> None:
+    """Remove :data:`DROPPED_KEYS` from every dictionary reachable from ``obj``."""
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        if obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        for key in DROPPED_KEYS:
+            if key in obj:
+                del obj[key]
+        for key in list(obj.keys()):
+            _scrub(obj[key], seen)
+    elif isinstance(obj, pikepdf.Array):
+        for item in obj:
+            _scrub(item, seen)
 
-    Only the pages are copied into a new document, so the catalog's XMP
-    stream, embedded files, outline and document information stay behind.
+
+def blind_pdf(data: bytes) -> bytes:
+    """The same pages in a new document with nothing that could name the authors.
+
+    Each page is rebuilt from its content and resources only (inherited
+    attributes are resolved first), so whatever else the original carried
+    (see the module's docstring) stays behind.
     """
-    writer = PdfWriter()
-    for page in PdfReader(io.BytesIO(data)).pages:
-        page = writer.add_page(page)
-        for key in ("/Metadata", "/PieceInfo"):
-            if key in page:
-                del page[NameObject(key)]
-        annots = page.get("/Annots")
-        if annots is not None:
-            kept = ArrayObject(a for a in annots.get_object()
-                               if a.get_object().get("/Subtype") != "/FileAttachment")
-            if kept:
-                page[NameObject("/Annots")] = kept
-            else:
-                del page[NameObject("/Annots")]
-    writer.metadata = None  # no /Info, not even a /Producer
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    try:
+        return _rebuilt(data)
+    except (pikepdf.PdfError, RecursionError, ValueError) as exc:
+        # Only files stored before uploads were parsed can get here.
+        raise Refused(_("This file cannot be read as a PDF document, so it cannot be shown for blind "
+                        "review. Ask the programme officer to have the team upload it again.")) from exc
+
+
+def _rebuilt(data: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(data)) as source, pikepdf.new() as out:
+        seen: set = set()
+        for page in source.pages:
+            page_dict = page.obj
+            for key in INHERITED_PAGE_KEYS:
+                if key not in page_dict:
+                    value = _inherited(page_dict, key)
+                    if value is not None:
+                        page_dict[key] = value
+            for key in list(page_dict.keys()):
+                if key not in KEPT_PAGE_KEYS + ("/Type", "/Parent", "/Resources", "/Contents"):
+                    del page_dict[key]
+            if "/MediaBox" not in page_dict:
+                page_dict.MediaBox = pikepdf.Array([0, 0, 595, 842])  # A4, the default
+            _scrub(page_dict, seen)
+        out.pages.extend(source.pages)  # copies the pages and what they still refer to, nothing else
+        buffer = io.BytesIO()
+        out.save(buffer, fix_metadata_version=False, deterministic_id=True)
+    return buffer.getvalue()
+
+
+def _inherited(page_obj, key: str):
+    node = page_obj.get("/Parent")
+    while node is not None:
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+    return None
 
 
 def reviewer_view_of_bid(bid, blind: bool) -> dict:

@@ -2,16 +2,14 @@
 then aggregated and ranked by :mod:`grants.reviews.scoring`."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from grants.bids.models import Bid
 from grants.challenges.models import RubricCriterion
+from grants.core import exports
 from grants.extensions import db
 from grants.integrity.check import red_codes
 from grants.reviews import scoring
@@ -122,24 +120,9 @@ def _records(table: OfficerTable):
 
 def export_csv(table: OfficerTable) -> bytes:
     header, rows = _records(table)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([[str(v) for v in row] for row in rows])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
+    return exports.csv_bytes(header, rows)
 
 
 def export_xlsx(table: OfficerTable, title: str) -> bytes:
-    from openpyxl import Workbook
-
     header, rows = _records(table)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Ranking")[:31]
-    sheet.append([title])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(_("Ranking"), [header] + rows, header=[title])  # the title above the table

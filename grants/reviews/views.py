@@ -20,7 +20,7 @@ from grants.core.web import perform
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.reviews import bp, permissions, profiles, services
-from grants.reviews.blind import blind_file_name, reviewer_view_of_bid, strip_pdf_metadata
+from grants.reviews.blind import blind_file_name, blind_pdf, reviewer_view_of_bid
 from grants.reviews.forms import AcceptForm, DrawForm, RecuseForm, ReviewerProfileForm
 from grants.reviews.models import FIELD_LABELS, OPINION_LABELS, ChallengeField, Review, ReviewAssignment
 from grants.reviews.rules import incomplete_reason
@@ -291,7 +291,7 @@ def bid_file(assignment_id: int, bid_id: int, position: int):
     attachment = bid.attachments[position - 1]
     data = attachments.path_of(attachment.stored_name).read_bytes()
     if assignment.challenge.blind_review:
-        data = strip_pdf_metadata(data)
+        data = blind_pdf(data)
         name = blind_file_name(position, attachment.original_filename)
     else:
         name = attachment.original_filename

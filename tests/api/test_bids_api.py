@@ -11,7 +11,7 @@ from grants.extensions import db
 from tests.api.documented import documented_api as api  # noqa: F401  (every answer checked)
 from tests.api.helpers import error_of
 from tests.api.test_challenge_flow_api import bid_body
-from tests.factories import id_number
+from tests.factories import id_number, pdf_bytes
 
 
 def challenge_json(api, challenge) -> dict:
@@ -199,11 +199,11 @@ def test_attachments_are_pdfs_on_drafts(api, make):
     assert far_too_big.status_code == 413
     missing = team.post(f"/bids/{bid.id}/attachments", data={}, content_type="multipart/form-data")
     assert missing.status_code == 422 and error_of(missing)["details"] == {"file": "为必填项"}
-    ok = upload(b"%PDF-1.7 ok")
+    ok = upload(pdf_bytes("ok"))
     assert ok.status_code == 201 and ok.get_json()["download_url"].startswith(f"/bids/{bid.id}/attachments/")
     fire(bid, "submit", user)
     db.session.commit()
-    late = upload(b"%PDF-1.7 late")
+    late = upload(pdf_bytes("late"))
     assert late.status_code == 409 and error_of(late)["message"] == "只有申报团队可以在草稿阶段添加附件。"
 
 

@@ -9,7 +9,7 @@ from grants.core import audit, clock
 from grants.extensions import db
 from tests.api.documented import documented_api as api  # noqa: F401  (every answer checked)
 from tests.api.helpers import error_of
-from tests.factories import challenge_data, id_number
+from tests.factories import challenge_data, id_number, pdf_bytes
 
 
 def challenge_body(**overrides) -> dict:
@@ -96,10 +96,10 @@ def test_a_challenge_from_draft_to_the_eligibility_check(api, make):
     # Team C (an enterprise, 2:1 co-funding) attaches its plan and submits.
     team_c = api(make.token(make.user("applicant", org=make.org("渭水生物医药", kind="enterprise"))))
     bid_c = team_c.post("/bids", bid_body(challenge, title="渭水方案")).get_json()
-    upload = team_c.post(f"/bids/{bid_c['id']}/attachments", data={"file": (io.BytesIO(b"%PDF-1.4 plan"), "方案.pdf")},
+    upload = team_c.post(f"/bids/{bid_c['id']}/attachments", data={"file": (io.BytesIO(pdf_bytes("plan")), "方案.pdf")},
                          content_type="multipart/form-data")
     assert upload.status_code == 201, upload.get_json()
-    assert upload.get_json()["original_filename"] == "方案.pdf" and upload.get_json()["size"] == 13
+    assert upload.get_json()["original_filename"] == "方案.pdf" and upload.get_json()["size"] == len(pdf_bytes("plan"))
     assert fire(team_c, "bids", bid_c, "submit").status_code == 200
 
     # Nobody sees another team's bid; the owner sees none while bidding is open; the public sees the count.

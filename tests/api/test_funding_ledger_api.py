@@ -9,6 +9,7 @@ from grants.projects import reports
 from tests.api.documented import documented_api as api  # noqa: F401
 from tests.api.helpers import error_of
 from tests.projects.helpers import signed
+from tests.factories import pdf_bytes
 
 
 def test_the_ledger_and_a_release_held_to_the_ratio(api, make):
@@ -32,7 +33,7 @@ def test_the_ledger_and_a_release_held_to_the_ratio(api, make):
     assert bad.status_code == 422
     recorded = team.post(f"/projects/{pid}/contributions", data={
         "source": "own", "amount_fen": str(signing.amount_fen + for_first.amount_fen), "paid_on": today,
-        "note": "自筹到账", "proof": (BytesIO(b"%PDF-1.4 proof"), "凭证.pdf")})
+        "note": "自筹到账", "proof": (BytesIO(pdf_bytes("proof")), "凭证.pdf")})
     assert recorded.status_code == 201, recorded.get_json()
     assert recorded.get_json()["contributions"][0]["proof_filename"] == "凭证.pdf"
     assert officer.post(f"/tranches/{for_first.id}/transitions/release", {}).status_code == 200

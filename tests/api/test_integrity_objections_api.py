@@ -9,8 +9,9 @@ from grants.extensions import db
 from grants.integrity.models import IntegrityObjection, ObjectionState
 from tests.api.documented import documented_api as api  # noqa: F401  (every answer checked)
 from tests.api.helpers import error_of
+from tests.factories import pdf_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes("objection")
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from grants.extensions import db
 from tests.api.documented import documented_api as api  # noqa: F401
 from tests.api.helpers import error_of
 from tests.projects.helpers import awarded
+from tests.factories import pdf_bytes
 
 
 def _pdf(name="报告.pdf"):
-    return BytesIO(b"%PDF-1.4 report"), name
+    return BytesIO(pdf_bytes("report")), name
 
 
 def _clients(api, make, parties):

@@ -8,6 +8,7 @@ from grants.core.workflow import fire
 from grants.extensions import db
 
 from tests.challenges.test_pages import signed_in
+from tests.factories import pdf_bytes
 
 
 def _item(html: str, text: str) -> str:
@@ -41,7 +42,7 @@ def test_documents_uploaded_are_counted(app, make):
     challenge = make.challenge()
     bid = make.bid(challenge, submit=False)
     team = signed_in(app, make.user("applicant", org=bid.organization))
-    pdf = io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf = io.BytesIO(pdf_bytes("checklist"))
     team.post(f"/bids/{bid.id}/attachments", data={"file": (pdf, "资质证明.pdf")},
               content_type="multipart/form-data")
     line = _item(team.get(f"/bids/{bid.id}").get_data(as_text=True), "证明材料")

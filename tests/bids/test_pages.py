@@ -9,7 +9,7 @@ from grants.challenges.models import ChallengeState
 from grants.core import clock
 from grants.extensions import db
 from tests.challenges.test_pages import anonymous, signed_in
-from tests.factories import id_number
+from tests.factories import id_number, pdf_bytes
 
 
 def bid_form(bid, **overrides):
@@ -77,7 +77,7 @@ def test_draft_to_closed_with_three_teams(app, make):
     html = c.post(f"/bids/{bid_c.id}/edit", data=bid_form(bid_c, own_cofunding_yuan="800000"),
                   follow_redirects=True).get_data(as_text=True)
     db.session.refresh(bid_c)
-    c.post(f"/bids/{bid_c.id}/attachments", data={"file": (io.BytesIO(b"%PDF-1.4 plan"), "方案.pdf")},
+    c.post(f"/bids/{bid_c.id}/attachments", data={"file": (io.BytesIO(pdf_bytes("plan")), "方案.pdf")},
            content_type="multipart/form-data")
     db.session.refresh(bid_c)
     c.post(f"/bids/{bid_c.id}/do/submit", data={"version": bid_c.version})
@@ -156,7 +156,7 @@ def test_someone_elses_bid_and_attachment_are_404(app, make):
     owner_team = make.user("applicant", org=bid.organization)
     from grants.bids import services
 
-    att = services.add_attachment(bid, actor=owner_team, stream=io.BytesIO(b"%PDF-1.7 x"), filename="a.pdf")
+    att = services.add_attachment(bid, actor=owner_team, stream=io.BytesIO(pdf_bytes("x")), filename="a.pdf")
     db.session.commit()
     mine = signed_in(app, owner_team)
     assert mine.get(f"/bids/{bid.id}").status_code == 200

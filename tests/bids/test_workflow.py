@@ -11,7 +11,7 @@ from grants.core import audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.workflow import fire
 from grants.extensions import db
-from tests.factories import bid_data, id_number
+from tests.factories import bid_data, id_number, pdf_bytes
 
 
 def test_a_complete_bid_is_submitted(make):
@@ -188,8 +188,8 @@ def test_attachments_are_pdf_by_content_and_at_most_20_mb(make, app):
         services.add_attachment(bid, actor=user, stream=io.BytesIO(b"%PDF-" + b"0" * (21 * 1024 * 1024)),
                                 filename="big.pdf")
     assert "超过 20 MB" in str(exc.value)
-    att = services.add_attachment(bid, actor=user, stream=io.BytesIO(b"%PDF-1.7 hello"), filename="../x/方案.pdf")
-    assert att.original_filename == "方案.pdf" and att.size == 14 and len(att.sha256) == 64
+    att = services.add_attachment(bid, actor=user, stream=io.BytesIO(pdf_bytes("hello")), filename="../x/方案.pdf")
+    assert att.original_filename == "方案.pdf" and att.size == len(pdf_bytes("hello")) and len(att.sha256) == 64
     assert att.stored_name.endswith(".pdf") and "方案" not in att.stored_name
 
 
@@ -329,13 +329,13 @@ def test_an_upload_rolled_back_leaves_no_file_behind(app, make):
     bid = make.bid(challenge, submit=False)
     folder = Path(app.config["UPLOAD_FOLDER"])
     before = set(folder.glob("*.pdf")) if folder.exists() else set()
-    bid_services.add_attachment(bid, actor=bid.created_by, stream=io.BytesIO(b"%PDF-1.4 test"),
+    bid_services.add_attachment(bid, actor=bid.created_by, stream=io.BytesIO(pdf_bytes("test")),
                                 filename="plan.pdf")
     written = set(folder.glob("*.pdf")) - before
     assert len(written) == 1
     db.session.rollback()
     assert not any(p.exists() for p in written)
-    bid_services.add_attachment(bid, actor=bid.created_by, stream=io.BytesIO(b"%PDF-1.4 kept"),
+    bid_services.add_attachment(bid, actor=bid.created_by, stream=io.BytesIO(pdf_bytes("kept")),
                                 filename="plan.pdf")
     db.session.commit()
     kept = set(folder.glob("*.pdf")) - before

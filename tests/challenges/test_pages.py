@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import clock
 from grants.extensions import db, limiter
+from tests.factories import pdf_bytes
 
 
 class UserClient(FlaskClient):
@@ -160,9 +161,9 @@ def test_challenge_attachments_are_pdf_only_and_public_once_published(app, make)
                       follow_redirects=True).get_data(as_text=True)
     assert "需求说明.pdf 不是 PDF 文件（只接受 PDF 文档）。" in html
     owner.post(f"/challenges/{draft.id}/attachments",
-               data={"file": (io.BytesIO(b"%PDF-1.5 spec"), "需求说明.pdf")}, content_type="multipart/form-data")
+               data={"file": (io.BytesIO(pdf_bytes("spec")), "需求说明.pdf")}, content_type="multipart/form-data")
     db.session.refresh(draft)
     [att] = draft.attachments
     url = f"/challenges/{draft.id}/attachments/{att.id}"
     assert anonymous(app).get(url).status_code == 404
-    assert owner.get(url).data == b"%PDF-1.5 spec"
+    assert owner.get(url).data == pdf_bytes("spec")

@@ -7,8 +7,9 @@ from grants.core import audit
 from grants.extensions import db
 from grants.integrity.check import check, org_subject
 from grants.integrity.models import IntegrityObjection, ObjectionState
+from tests.factories import pdf_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes("objection")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from grants.extensions import db
 from grants.projects import agreement as agreements
 from grants.projects.services import create_project
 from tests.reviews.helpers import team_bid, to_review
+from tests.factories import pdf_bytes
 
 TWO_MILESTONES = [{"title": "样机研制", "month": 6, "deliverable": "样机一台"},
                   {"title": "中试验证", "month": 12, "deliverable": "中试报告"}]
@@ -44,7 +45,7 @@ def signed(make, **kwargs) -> Parties:
 
 
 def pdf(name: str = "report.pdf"):
-    return BytesIO(b"%PDF-1.4 progress report\n%%EOF"), name
+    return BytesIO(pdf_bytes("progress report")), name
 
 
 @dataclass

@@ -8,6 +8,7 @@ from grants.projects.models import MilestoneState, ProjectState, TrancheState
 from tests.challenges.test_pages import signed_in
 from tests.integrity.test_query_counts import queries
 from tests.projects.helpers import awarded, signed
+from tests.factories import pdf_bytes
 
 
 def test_the_three_parties_confirm_on_the_page_and_the_project_starts(app, make):
@@ -71,7 +72,7 @@ def test_a_report_is_submitted_returned_and_approved_on_the_pages(app, make):
     assert "请在报告中说明进展情况" in empty and "is-invalid" in empty
     response = team.post(url, data={"text": "样机完成", "version": milestone.version,
                                     f"indicator_{indicator.id}": "0.7",
-                                    "files": (BytesIO(b"%PDF-1.4 x"), "进展.pdf")},
+                                    "files": (BytesIO(pdf_bytes("x")), "进展.pdf")},
                          content_type="multipart/form-data")
     assert response.status_code == 302
     back = f"/projects/{project.id}/milestones/{milestone.id}/do/return_for_revision"
@@ -150,7 +151,7 @@ def test_each_tab_costs_the_same_queries_however_many_milestones_reports_and_tra
             if m.state == MilestoneState.pending:
                 reports.submit_report(m, actor=parties.team, text="进展",
                                       values={i.id: "1" for i in project.indicators},
-                                      uploads=[(BytesIO(b"%PDF-1.4 x"), "a.pdf")])
+                                      uploads=[(BytesIO(pdf_bytes("x")), "a.pdf")])
         db.session.commit()
 
     _grow(parties, 2)
@@ -186,7 +187,7 @@ def test_acceptance_is_requested_on_its_page_once_every_milestone_is_approved(ap
     assert "请填写每项指标最终达到的值" in missing and "请以 PDF 文件上传结题报告" in missing
     values = {f"indicator_{i.id}": "0.5" for i in project.indicators}
     done = team.post(f"/projects/{project.id}/acceptance",
-                     data={"text": "总结", "version": project.version, "file": (BytesIO(b"%PDF-1.4 x"), "结题.pdf"),
+                     data={"text": "总结", "version": project.version, "file": (BytesIO(pdf_bytes("x")), "结题.pdf"),
                            **values}, content_type="multipart/form-data")
     assert done.status_code == 302
     db.session.refresh(project)
