@@ -146,6 +146,10 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only-not-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    # The API fuzz tests send thousands of requests in one test; the tests of the
+    # API's limits set tight ones (tests/api/test_api_hardening.py).
+    API_RATE_LIMIT = "100000 per minute"
+    API_ADDRESS_RATE_LIMIT = "100000 per minute"
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "localhost"
     # Hashing costs dominate the suite's time; production keeps scrypt.
