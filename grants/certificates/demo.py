@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from io import BytesIO
 
+import pikepdf
 import sqlalchemy as sa
 
 from grants.acceptance import decisions
@@ -29,11 +30,16 @@ from grants.projects.models import Project
 from grants.reviews import services as reviews
 
 EXPERT_EMAILS = ("reviewer@demo.cn", "expert2@demo.cn", "expert3@demo.cn")
-DEMO_PDF = b"%PDF-1.4\n% demo attachment\n%%EOF\n"
 
 
 def _pdf(name: str):
-    return BytesIO(DEMO_PDF), name
+    """A one-page PDF (uploads are parsed, so it must be a real one)."""
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(595, 842))
+    out = BytesIO()
+    document.save(out, deterministic_id=True)
+    out.seek(0)
+    return out, name
 
 
 def _experts() -> list[User]:
