@@ -26,6 +26,7 @@ class Site:
 
     def __init__(self, app, url: str, browser, folder: Path):
         self.app, self.url, self.browser, self.folder = app, url, browser, folder
+        self._contexts: dict = {}
 
     def t(self, text: str, **values) -> str:
         """``text`` as the Chinese interface shows it."""
@@ -57,21 +58,29 @@ class Site:
 
     @contextmanager
     def signed_in(self, email: str | None, *, width: int = 1280):
-        """A page in a browser of its own (its own cookies), signed in as ``email`` (None: anonymous).
-        Every confirmation dialog is accepted, as a user who means it would."""
-        context = self.browser.new_context(base_url=self.url, locale="zh-CN", viewport={"width": width, "height": 900})
-        context.set_default_timeout(10_000)
+        """A page in the browser of ``email`` (None: an anonymous visitor), each user with cookies of
+        their own, signed in at their first step. Every confirmation dialog is accepted, as a user
+        who means it would."""
+        context = self._contexts.get((email, width))
+        if context is None:
+            context = self._contexts[email, width] = self.browser.new_context(
+                base_url=self.url, locale="zh-CN", viewport={"width": width, "height": 900})
+            context.set_default_timeout(10_000)
+            if email:
+                page = context.new_page()
+                page.goto("/login")
+                page.fill("input[name=email]", email)
+                page.fill("input[name=password]", PASSWORD)
+                page.get_by_role("button", name=self.t("Sign in"), exact=True).click()
+                page.wait_for_url("**/dashboard")
+                page.close()
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
         errors = []
         page.on("pageerror", lambda error: errors.append(error))
         try:
             if email:
-                page.goto("/login")
-                page.fill("input[name=email]", email)
-                page.fill("input[name=password]", PASSWORD)
-                page.get_by_role("button", name=self.t("Sign in"), exact=True).click()
-                page.wait_for_url("**/dashboard")
+                page.goto("/dashboard")
             try:
                 yield page
             except Exception as exc:  # say where the user was and what the page read
@@ -82,6 +91,10 @@ class Site:
                 raise
             assert not errors, f"script errors on {page.url}: {errors}"
         finally:
+            page.close()
+
+    def close(self) -> None:
+        for context in self._contexts.values():
             context.close()
 
     def screenshot(self, page, name: str) -> None:
@@ -129,9 +142,11 @@ def site(tmp_path_factory):
         with sync_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                                  args=["--headless", "--no-sandbox", "--disable-gpu"])
+            site = Site(app, f"http://127.0.0.1:{server.server_port}", browser, folder)
             try:
-                yield Site(app, f"http://127.0.0.1:{server.server_port}", browser, folder)
+                yield site
             finally:
+                site.close()
                 browser.close()
     finally:
         server.shutdown()

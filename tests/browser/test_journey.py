@@ -93,7 +93,6 @@ def officer_publishes(site, challenge_url: str) -> None:
         assert page.url.endswith(challenge_url)
         button(page, site, "Publish").click()
         see(page, site.t("Done: %(action)s.", action=site.t("Publish")))
-        site.screenshot(page, "challenge")
 
 
 def team_bids(site, email: str, title: str, partner: str | None = None) -> None:
@@ -163,7 +162,6 @@ def officer_checks_and_starts_the_review(site) -> None:
         for email in REVIEWERS:
             page.locator("form", has=page.locator(f"input[name=reviewer_id][value='{_user_id(site, email)}']")) \
                 .get_by_role("button", name=site.t("Assign")).click()
-        site.screenshot(page, "review-panel")
 
 
 def reviewer_scores(site, email: str) -> None:
@@ -325,7 +323,10 @@ def test_a_challenge_from_the_draft_to_the_verified_certificate(site):
     panel_judges(site, project_id)
     number = officer_confirms_and_issues_the_certificate(site, project_id)
     anyone_verifies(site, number)
-    with site.signed_in(None) as page:
-        page.get_by_role("link", name=site.t("Challenge board")).first.click() if False else page.goto("/challenges/")
+    with site.signed_in(None) as page:  # the public board and the awarded challenge
+        page.goto("/challenges/")
         see(page, TITLE)
         site.screenshot(page, "board")
+        page.get_by_role("link", name=TITLE).first.click()
+        see(page, TITLE, "主轴热漂移")
+        site.screenshot(page, "challenge")
