@@ -330,3 +330,22 @@ def test_a_challenge_from_the_draft_to_the_verified_certificate(site):
         page.get_by_role("link", name=TITLE).first.click()
         see(page, TITLE, "主轴热漂移")
         site.screenshot(page, "challenge")
+
+
+def test_the_language_switch_is_remembered_across_pages(site):
+    with site.signed_in(None) as page:
+        page.goto("/challenges/")
+        see(page, site.t("Challenge board"))
+        page.get_by_role("button", name="English").click()
+        see(page, "Challenge board")
+        page.goto("/verify")
+        assert page.locator("html").get_attribute("lang") == "en"
+        page.get_by_role("button", name="中文").click()
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
+
+
+def test_the_public_board_fits_a_phone(site):
+    with site.signed_in(None, width=390) as page:
+        page.goto("/challenges/")
+        see(page, "高精度伺服电机自适应控制算法")  # the demo's open challenge
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
