@@ -60,7 +60,7 @@ class Site:
     def signed_in(self, email: str | None, *, width: int = 1280):
         """A page in the browser of ``email`` (None: an anonymous visitor), each user with cookies of
         their own, signed in at their first step. Every confirmation dialog is accepted, as a user
-        who means it would."""
+        who means it would; a script error or anything the Content-Security-Policy refused fails."""
         context = self._contexts.get((email, width))
         if context is None:
             context = self._contexts[email, width] = self.browser.new_context(
@@ -78,6 +78,8 @@ class Site:
         page.on("dialog", lambda dialog: dialog.accept())
         errors = []
         page.on("pageerror", lambda error: errors.append(error))
+        page.on("console", lambda message: errors.append(message.text)  # a script or style the CSP refused
+                if message.type == "error" and "Content Security Policy" in message.text else None)
         try:
             if email:
                 page.goto("/dashboard")
