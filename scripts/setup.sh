@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian 12 machine with Python 3.11+.
 #  1. Debian packages WeasyPrint 66+ needs (Pango, HarfBuzz subset, fontconfig)
-#     and a CJK font for the Chinese PDFs.
+#     and a CJK font for the Chinese PDFs; Debian's Chromium for the browser
+#     tests (tests/browser: installed when run as root, optional otherwise).
 #  2. .venv with Python 3.11+, every package from the lock file
 #     requirements/test.txt (exact versions and hashes), then the project
 #     itself in editable mode (skipped when the lock is unchanged).
@@ -14,6 +15,8 @@ cd "$ROOT"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.grants-setup-stamp"
 APT_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk)
+# The browser tests drive this Chromium (never a downloaded browser); without it they are skipped.
+BROWSER_PACKAGES=(chromium)
 
 log() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -42,6 +45,17 @@ missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     pkg_installed "$pkg" || missing+=("$pkg")
 done
+optional=()
+for pkg in "${BROWSER_PACKAGES[@]}"; do
+    pkg_installed "$pkg" || optional+=("$pkg")
+done
+if [ "${#optional[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        missing+=("${optional[@]}")
+    else
+        log "optional, for the browser tests: sudo apt-get install -y --no-install-recommends ${optional[*]}"
+    fi
+fi
 # Debian's own python3 needs python3-venv to create a venv (ensurepip).
 if ! venv_ok && [ -n "$PYTHON" ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
     case "$PYTHON" in

@@ -6,7 +6,8 @@ run also checks that ``flask db upgrade`` works from empty. Each test runs
 inside a transaction that is rolled back afterwards (the session joins it
 with SAVEPOINTs, so a commit in the code under test only releases one; test
 requests share the test's app context and so its session); tests marked
-``postgres`` (concurrency) commit for real and clean up after themselves.
+``postgres`` (concurrency) commit for real and clean up after themselves; tests marked
+``browser`` drive Chromium against a server of their own (tests/browser).
 """
 from __future__ import annotations
 
@@ -69,6 +70,12 @@ def app():
 @pytest.fixture(autouse=True)
 def _isolated(request, app):
     """Every test in a rolled-back transaction, with a fresh clock and limiter."""
+    if request.node.get_closest_marker("browser"):
+        # Its own app, database and server (tests/browser/conftest.py), on the demo clock.
+        if IS_POSTGRES:
+            pytest.skip("browser tests run on SQLite only (their own database, not the one under test)")
+        yield
+        return
     clock.set_now(datetime(2026, 3, 2, 2, 0, 0))  # 10:00 Beijing time
     Path(app.config["AUDIT_CHECKPOINT_FILE"]).unlink(missing_ok=True)  # each test anchors its own chain
     with app.app_context():

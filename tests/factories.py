@@ -20,6 +20,13 @@ from grants.extensions import db
 _seq = itertools.count(1)
 
 
+def rows(name: str, *items: dict) -> dict:
+    """The posted fields of a structured editor's rows (``<name>-<i>-<field>``); a yes/no box
+    that is False is left out, as a browser leaves out an unticked box."""
+    return {f"{name}-{i}-{key}": ("y" if value is True else value)
+            for i, item in enumerate(items) for key, value in item.items() if value is not False}
+
+
 def credit_code(n: int | None = None) -> str:
     n = next(_seq) if n is None else n
     return complete_credit_code(f"91610100MA{n:07d}")

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 import pytest
 
 from grants.core import clock
+from tests.factories import rows
 
 REAL_NOW = datetime(2026, 12, 1, 8, 0)  # 16:00 in Beijing
 PASSWORD = "password123"
@@ -242,7 +243,9 @@ def _enterprise_drafts_and_submits(me: Browser, enterprise) -> str:
              problem="Positioning accuracy of current servo systems is insufficient.",
              budget_yuan="500000", enterprise_cofunding_yuan="200000", max_winners="1", pass_mark="60",
              deadline=deadline, duration_months="24", notice_days="5",
-             indicators="Positioning accuracy | 0.5 | μm | yes\nResponse time | 2 | ms | no")
+             **rows("indicators",
+                    {"name": "Positioning accuracy", "target_value": "0.5", "unit": "μm", "binding": True},
+                    {"name": "Response time", "target_value": "2", "unit": "ms", "binding": False}))
     me.sees("Draft saved.", "Adaptive servo control")
     assert me.state() == "draft"
     challenge_url = me.url
@@ -275,9 +278,10 @@ def _team_bids(me: Browser, team, challenge_url: str, partner=None) -> None:
                   if field.startswith("indicator_")}
     assert len(indicators) == 2
     me.press("Save draft", title=f"Bid of {name}", technical_approach="Adaptive robust control with MPC.",
-             milestones="12 | Prototype | One prototype", requested_yuan="400000", equipment_yuan="200000",
+             **rows("milestones", {"month": "12", "title": "Prototype", "deliverable": "One prototype"}),
+             requested_yuan="400000", equipment_yuan="200000",
              materials_yuan="100000", personnel_yuan="100000", other_yuan="0", own_cofunding_yuan="800000",
-             partners=partner.credit_code if partner else "", declaration="y",
+             **rows("partners", {"credit_code": partner.credit_code if partner else ""}), declaration="y",
              **{field: "0.4" for field in indicators})
     me.sees("Draft saved.", f"Bid of {name}")
     assert me.state() == "draft"

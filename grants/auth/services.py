@@ -79,6 +79,21 @@ def organization_by_code(code: str) -> Organization | None:
     return db.session.scalar(sa.select(Organization).where(Organization.credit_code == normalize_code(code)))
 
 
+def find_organizations(text: str, *, limit: int = 10, exclude_id: int | None = None) -> list[Organization]:
+    """Active registered organisations whose name contains ``text`` or whose credit code starts with it."""
+    text = (text or "").strip()
+    if len(text) < 2:
+        return []
+    query = (sa.select(Organization)
+             .where(Organization.active.is_(True),
+                    sa.or_(Organization.name.contains(text, autoescape=True),
+                           Organization.credit_code.startswith(normalize_code(text), autoescape=True)))
+             .order_by(Organization.name).limit(limit))
+    if exclude_id is not None:
+        query = query.where(Organization.id != exclude_id)
+    return list(db.session.scalars(query))
+
+
 def person_by_id_number(id_number: str) -> Person | None:
     return db.session.scalar(sa.select(Person).where(Person.id_number == normalize_code(id_number)))
 

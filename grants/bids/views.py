@@ -5,12 +5,13 @@ from functools import partial
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from grants.auth.services import find_organizations, organization_by_code
 from grants.bids import bp, rules, services
 from grants.bids.forms import BidForm, ConfirmForm
 from grants.bids.models import Bid, BidState
@@ -18,6 +19,7 @@ from grants.bids.workflow import BID_WORKFLOW
 from grants.challenges import views as challenge_views
 from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.views import get_current, get_visible
+from grants.core.rows import rows_changed
 from grants.core.web import perform, upload_attachment
 from grants.core import attachments, audit, clock
 from grants.core.forms import AttachmentForm
@@ -89,13 +91,32 @@ def edit(bid_id: int):
     promised = {i.challenge_indicator_id: i.promised_value for i in bid.indicators}
     if request.method == "GET":
         form.fill_from(bid)
-    if form.validate_on_submit():
+    if request.method == "POST":
         promised = {ci.id: request.form.get(f"indicator_{ci.id}", "") for ci in bid.challenge.indicators}
+    if not rows_changed(form) and form.validate_on_submit():
         if perform(lambda: services.update_bid(bid, actor=current_user, data=form.to_data(promised),
                                                expected_version=form.version.data or None),
                    _("Draft saved."), form=form, mapping=FORM_FIELDS):
             return redirect(url_for("bids.show", bid_id=bid.id))
-    return render_template("bids/form.html", form=form, bid=bid, promised=promised)
+    return render_template("bids/form.html", form=form, bid=bid, promised=promised,
+                           partner_names=_partner_names(form))
+
+
+def _partner_names(form) -> dict:
+    """Credit code -> name of the partners typed in that are registered, shown beside them."""
+    codes = [row["credit_code"] for row in form.partners.rows()]
+    return {code: org.name for code in codes if (org := organization_by_code(code)) is not None}
+
+
+@bp.get("/<int:bid_id>/partner-lookup")
+@login_required
+def partner_lookup(bid_id: int):
+    """Registered organisations by name or credit code, for the partner rows of a draft (JSON)."""
+    bid = get_bid(bid_id)
+    if not services.can_edit(current_user, bid):
+        return jsonify(error=_("Only a draft bid can be edited.")), 403
+    found = find_organizations(request.args.get("q", ""), exclude_id=bid.organization_id)
+    return jsonify(organizations=[{"name": org.name, "credit_code": org.credit_code} for org in found])
 
 
 @bp.post("/<int:bid_id>/do/<name>")

@@ -1,4 +1,4 @@
-"""Challenge forms. Child rows (indicators, rubric) are edited one per line."""
+"""Challenge forms. Child rows (indicators, rubric) are edited as rows (grants/core/rows.py)."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -11,8 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from grants.challenges.models import FIELD_LABELS
 from grants.core import clock
-
-YES = {"1", "y", "yes", "true", "是", "约束", "binding", "军令状", "√"}
+from grants.core.rows import RowForm, Rows
 
 
 def yuan_to_fen(value) -> int | None:
@@ -29,22 +28,23 @@ def fen_to_yuan(fen: int | None):
     return None if fen is None else Decimal(fen) / 100
 
 
-def split_lines(text: str | None, parts: int) -> list[list[str]]:
-    """Non-empty lines split on “|”, padded to ``parts`` cells."""
-    rows = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        cells = [c.strip() for c in line.replace("｜", "|").split("|")]
-        rows.append((cells + [""] * parts)[:parts])
-    return rows
-
-
 class MoneyField(DecimalField):
     """An amount in yuan, with at most two decimals, shown and read as fen by the form."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators=validators or [Optional(), NumberRange(min=0)], places=2, **kwargs)
+
+
+class IndicatorRow(RowForm):
+    name = StringField(_l("Indicator"), render_kw={"data-col": "col-md-5"})
+    target_value = StringField(_l("Target value"))
+    unit = StringField(_l("Unit"))
+    binding = BooleanField(_l("Binding"))
+
+
+class CriterionRow(RowForm):
+    name = StringField(_l("Criterion"), render_kw={"data-col": "col-md-7"})
+    weight = StringField(_l("Weight"))
 
 
 class ChallengeForm(FlaskForm):
@@ -62,11 +62,9 @@ class ChallengeForm(FlaskForm):
     duration_months = IntegerField(_l("Project duration (months)"), validators=[Optional()])
     blind_review = BooleanField(_l("Blind review (reviewers do not see names or organisations)"))
     notice_days = IntegerField(_l("Public notice period (days)"), default=5)
-    indicators = TextAreaField(
-        _l("Required indicators"), render_kw={"rows": 4},
-        description=_l("One per line: name | target value | unit | binding (yes/no)."))
-    rubric = TextAreaField(_l("Scoring rubric"), render_kw={"rows": 5},
-                           description=_l("One criterion per line: name | weight. Weights add up to 100."))
+    indicators = Rows(IndicatorRow, _l("Required indicators"),
+                      description=_l("A binding indicator is part of the team's pledge (军令状)."))
+    rubric = Rows(CriterionRow, _l("Scoring rubric"), description=_l("Weights add up to 100."))
     submit = SubmitField(_l("Save draft"))
 
     def fill_from(self, challenge) -> None:
@@ -79,9 +77,9 @@ class ChallengeForm(FlaskForm):
         self.enterprise_cofunding_yuan.data = fen_to_yuan(challenge.enterprise_cofunding_fen)
         self.deadline.data = (clock.to_local(challenge.deadline_at).replace(tzinfo=None)
                               if challenge.deadline_at else None)
-        self.indicators.data = "\n".join(
-            f"{i.name} | {i.target_value} | {i.unit} | {'yes' if i.binding else 'no'}" for i in challenge.indicators)
-        self.rubric.data = "\n".join(f"{c.name} | {c.weight}" for c in challenge.rubric)
+        self.indicators.fill([{"name": i.name, "target_value": i.target_value, "unit": i.unit, "binding": i.binding}
+                              for i in challenge.indicators])
+        self.rubric.fill([{"name": c.name, "weight": str(c.weight)} for c in challenge.rubric])
 
     def to_data(self) -> dict:
         data = {name: getattr(self, name).data for name in
@@ -90,11 +88,10 @@ class ChallengeForm(FlaskForm):
         data["budget_fen"] = yuan_to_fen(self.budget_yuan.data)
         data["enterprise_cofunding_fen"] = yuan_to_fen(self.enterprise_cofunding_yuan.data)
         data["deadline_at"] = clock.from_local(self.deadline.data) if self.deadline.data else None
-        data["indicators"] = [{"name": n, "target_value": t, "unit": u, "binding": b.lower() in YES}
-                              for n, t, u, b in split_lines(self.indicators.data, 4)]
-        rubric = split_lines(self.rubric.data, 2)
+        data["indicators"] = self.indicators.rows()
+        rubric = self.rubric.rows()
         if rubric:
-            data["rubric"] = [{"name": n, "weight": w} for n, w in rubric]
+            data["rubric"] = rubric
         return data
 
 

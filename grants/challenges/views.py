@@ -21,6 +21,7 @@ from grants.core.permissions import Role, can, permission_required
 from grants.core.forms import AttachmentForm
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
+from grants.core.rows import rows_changed
 from grants.core.web import perform, upload_attachment
 from grants.extensions import db
 
@@ -98,8 +99,8 @@ def show(challenge_id: int):
 def new():
     form = ChallengeForm()
     if request.method == "GET":
-        form.rubric.data = "\n".join(f"{name} | {weight}" for name, weight in _default_rubric())
-    if form.validate_on_submit():
+        form.rubric.fill([{"name": name, "weight": str(weight)} for name, weight in _default_rubric()])
+    if not rows_changed(form) and form.validate_on_submit():
         created = perform(lambda: services.create_challenge(actor=current_user, data=form.to_data()),
                           _("Draft saved."), form=form, mapping=FORM_FIELDS)
         if created:
@@ -122,7 +123,7 @@ def edit(challenge_id: int):
     form = ChallengeForm()
     if request.method == "GET":
         form.fill_from(challenge)
-    if form.validate_on_submit():
+    if not rows_changed(form) and form.validate_on_submit():
         if perform(lambda: services.update_challenge(challenge, actor=current_user, data=form.to_data(),
                                                      expected_version=form.version.data or None),
                    _("Draft saved."), form=form, mapping=FORM_FIELDS):

@@ -1,17 +1,39 @@
-"""Project forms. The agreement's rows are edited one per line, like a bid's."""
+"""Project forms. The agreement's rows are edited as rows (grants/core/rows.py), like a bid's."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, MultipleFileField, SelectField, SubmitField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, MultipleFileField, SelectField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Optional
 
-from grants.challenges.forms import YES, MoneyField, fen_to_yuan, split_lines, yuan_to_fen
+from grants.challenges.forms import MoneyField, fen_to_yuan, yuan_to_fen
+from grants.core.rows import RowForm, Rows
 from grants.projects.agreement_rules import BUDGET
 
 # service field -> form field
 AGREEMENT_FIELDS = {key: key.replace("_fen", "_yuan") for key in BUDGET}
+
+
+class MilestoneRow(RowForm):
+    due_on = StringField(_l("Due date (YYYY-MM-DD)"), render_kw={"data-col": "col-md-3"})
+    title = StringField(_l("Title"))
+    deliverables = StringField(_l("Deliverables"), render_kw={"data-col": "col-md-5"})
+
+
+class IndicatorRow(RowForm):
+    name = StringField(_l("Indicator"), render_kw={"data-col": "col-md-4"})
+    unit = StringField(_l("Unit"))
+    baseline = StringField(_l("Baseline"))
+    target = StringField(_l("Target"))
+    binding = BooleanField(_l("Binding"))
+
+
+class TrancheRow(RowForm):
+    amount = StringField(_l("Amount (yuan)"), render_kw={"inputmode": "decimal"})
+    milestone = StringField(_l("Released on approval of milestone no. (0: at signing)"),
+                            render_kw={"inputmode": "numeric", "data-col": "col-md-6"})
 
 
 class AgreementForm(FlaskForm):
@@ -22,15 +44,12 @@ class AgreementForm(FlaskForm):
     materials_yuan = MoneyField(_l("Materials (yuan)"))
     personnel_yuan = MoneyField(_l("Personnel (yuan)"))
     other_yuan = MoneyField(_l("Other costs (yuan)"))
-    milestones = TextAreaField(_l("Milestones"), render_kw={"rows": 5},
-                               description=_l("One per line, in the order they are due: "
-                                              "due date (YYYY-MM-DD) | title | deliverables."))
-    indicators = TextAreaField(_l("Performance indicators"), render_kw={"rows": 5},
-                               description=_l("One per line: name | unit | baseline | target | "
-                                              "binding (yes/no: a binding indicator is the team's pledge)."))
-    tranches = TextAreaField(_l("Funding tranches"), render_kw={"rows": 4},
-                             description=_l("One per line: amount (yuan) | number of the milestone whose "
-                                            "approval releases it (0: at signing). They add up to the award."))
+    milestones = Rows(MilestoneRow, _l("Milestones"), description=_l("In the order they are due."))
+    indicators = Rows(IndicatorRow, _l("Performance indicators"),
+                      description=_l("A binding indicator is the team's pledge."))
+    tranches = Rows(TrancheRow, _l("Funding tranches"),
+                    description=_l("Milestones are numbered from 1 in the order above. "
+                                   "The tranches add up to the award."))
     submit = SubmitField(_l("Save the agreement"))
 
     def fill_from(self, data: dict, version: int) -> None:
@@ -41,25 +60,22 @@ class AgreementForm(FlaskForm):
         self.end_on.data = date.fromisoformat(data["end_on"])
         for key in BUDGET:
             getattr(self, AGREEMENT_FIELDS[key]).data = fen_to_yuan(data[key])
-        self.milestones.data = "\n".join(f"{m['due_on']} | {m['title']} | {m['deliverables']}"
-                                         for m in data["milestones"])
-        self.indicators.data = "\n".join(
-            f"{i['name']} | {i['unit']} | {i['baseline']} | {i['target']} | {'yes' if i['binding'] else 'no'}"
-            for i in data["indicators"])
-        self.tranches.data = "\n".join(f"{fen_to_yuan(t['amount_fen'])} | {t['milestone'] or 0}"
-                                       for t in data["tranches"])
+        self.milestones.fill([{key: str(m[key] or "") for key in ("due_on", "title", "deliverables")}
+                              for m in data["milestones"]])
+        self.indicators.fill([dict({key: str(i[key] or "") for key in ("name", "unit", "baseline", "target")},
+                                   binding=bool(i["binding"])) for i in data["indicators"]])
+        self.tranches.fill([{"amount": str(fen_to_yuan(t["amount_fen"])), "milestone": str(t["milestone"] or 0)}
+                            for t in data["tranches"]])
 
     def to_data(self) -> dict:
         data = {"start_on": self.start_on.data, "end_on": self.end_on.data}
         for key in BUDGET:
             data[key] = yuan_to_fen(getattr(self, AGREEMENT_FIELDS[key]).data) or 0
-        data["milestones"] = [{"due_on": d, "title": t, "deliverables": x}
-                              for d, t, x in split_lines(self.milestones.data, 3)]
-        data["indicators"] = [{"name": n, "unit": u, "baseline": b, "target": t, "binding": y.lower() in YES}
-                              for n, u, b, t, y in split_lines(self.indicators.data, 5)]
+        data["milestones"] = self.milestones.rows()
+        data["indicators"] = self.indicators.rows()
         # An amount that is not a number goes through as typed, for the service to name the problem.
-        data["tranches"] = [{"amount_fen": _fen_or_text(a), "milestone": m or None}
-                            for a, m in split_lines(self.tranches.data, 2)]
+        data["tranches"] = [{"amount_fen": _fen_or_text(row["amount"]), "milestone": row["milestone"] or None}
+                            for row in self.tranches.rows()]
         return data
 
 

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from grants.core.models import AuditEvent
 from grants.core.permissions import permission_required
 from grants.core.registry import add_nav
+from grants.core.rows import rows_changed
 from grants.core.web import perform
 from grants.core.workflow import fire
 from grants.extensions import db
@@ -78,7 +79,7 @@ def edit_agreement(project_id: int):
     form = AgreementForm()
     if request.method == "GET" and project.agreement is not None:
         form.fill_from(agreements.agreement_data(project), project.agreement.version)
-    if form.validate_on_submit():
+    if not rows_changed(form) and form.validate_on_submit():
         if perform(lambda: agreements.edit_agreement(project, actor=current_user, data=form.to_data(),
                                                      expected_version=form.version.data or None),
                    _("The task agreement was saved; the three parties confirm it again."),

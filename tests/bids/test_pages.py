@@ -9,13 +9,14 @@ from grants.challenges.models import ChallengeState
 from grants.core import clock
 from grants.extensions import db
 from tests.challenges.test_pages import anonymous, signed_in
-from tests.factories import id_number, pdf_bytes
+from tests.factories import id_number, pdf_bytes, rows
 
 
 def bid_form(bid, **overrides):
     challenge = bid.challenge
     data = {"version": bid.version, "title": "冷链保鲜揭榜方案", "technical_approach": "相变蓄冷与智能温控。",
-            "members": "", "partners": "", "milestones": "6 | 中试 | 中试报告\n12 | 示范应用 | 应用报告",
+            **rows("milestones", {"month": "6", "title": "中试", "deliverable": "中试报告"},
+                   {"month": "12", "title": "示范应用", "deliverable": "应用报告"}),
             "requested_yuan": "400000", "equipment_yuan": "200000", "materials_yuan": "100000",
             "personnel_yuan": "80000", "other_yuan": "20000", "own_cofunding_yuan": "400000",
             "declaration": "y"}
@@ -57,7 +58,7 @@ def test_draft_to_closed_with_three_teams(app, make):
     bid_b = start_bid(b, challenge)
     member_id = id_number()
     a.get("/")  # nothing shared between clients
-    b.post(f"/bids/{bid_b.id}/edit", data=bid_form(bid_b, members=f"周九 | {member_id} | 工程师"))
+    b.post(f"/bids/{bid_b.id}/edit", data=bid_form(bid_b, **rows("members", {"name": "周九", "id_number": member_id, "role": "工程师"})))
     db.session.refresh(bid_b)
     assert [m.person.name for m in bid_b.members] == ["周九"]
     make.black(bid_b.members[0].person, end_on=clock.today() + timedelta(days=400))

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from grants.challenges.models import Challenge, ChallengeState
 from grants.core import clock
 from grants.extensions import db, limiter
-from tests.factories import pdf_bytes
+from tests.factories import pdf_bytes, rows
 
 
 class UserClient(FlaskClient):
@@ -32,13 +32,17 @@ def signed_in(app, user):
     return client
 
 
-def form_for(**overrides):
+RUBRIC = [{"name": "技术路线", "weight": "40"}, {"name": "团队能力", "weight": "30"}, {"name": "经费", "weight": "30"}]
+
+
+def form_for(rubric=RUBRIC, **overrides):
     deadline = clock.to_local(clock.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
     data = {"title": "农产品冷链保鲜技术", "field": "modern_agriculture", "problem": "冷链运输损耗率高。",
             "budget_yuan": "300000", "enterprise_cofunding_yuan": "100000.50", "max_winners": "2",
             "pass_mark": "70", "deadline": deadline, "duration_months": "18", "notice_days": "5",
-            "indicators": "损耗率 | 5 | % | yes\n保鲜期 | 30 | 天 | no",
-            "rubric": "技术路线 | 40\n团队能力 | 30\n经费 | 30"}
+            **rows("indicators", {"name": "损耗率", "target_value": "5", "unit": "%", "binding": True},
+                   {"name": "保鲜期", "target_value": "30", "unit": "天", "binding": False}),
+            **rows("rubric", *rubric)}
     data.update(overrides)
     return data
 
@@ -72,7 +76,7 @@ def test_bad_challenge_input_is_refused_in_words_and_nothing_saved(app, make):
     past = clock.to_local(clock.now() - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
     html = client.post("/challenges/new", data=form_for(deadline=past)).get_data(as_text=True)
     assert "揭榜截止时间必须晚于当前时间。" in html
-    html = client.post("/challenges/new", data=form_for(rubric="技术 | 50\n团队 | 30")).get_data(as_text=True)
+    html = client.post("/challenges/new", data=form_for(rubric=[{"name": "技术", "weight": "50"}, {"name": "团队", "weight": "30"}])).get_data(as_text=True)
     assert "评分细则权重合计为 80，而不是 100。" in html
     assert db.session.scalar(sa.select(sa.func.count(Challenge.id))) == 0
 

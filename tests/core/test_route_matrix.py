@@ -118,6 +118,7 @@ EXPECTED = {
     "auth.login": "ok go go go go go go go go",
     "awards.notice": "404 404 404 404 404 404 404 404 404",
     "awards.objections": "login 403 ok 403 403 403 403 403 403",
+    "bids.partner_lookup": "login 404 403 404 404 404 404 404 404",
     "bids.attachment": "login 404 404 404 404 404 404 404 404",
     "bids.edit": "login 404 go 404 404 404 404 404 404",
     "bids.eligibility": "login 403 ok 403 403 403 403 403 403",

@@ -6,6 +6,7 @@ from grants.extensions import db
 from grants.projects import agreement as agreements
 from grants.projects.models import MilestoneState, ProjectState, TrancheState
 from tests.challenges.test_pages import signed_in
+from tests.factories import rows
 from tests.integrity.test_query_counts import queries
 from tests.projects.helpers import awarded, signed
 from tests.factories import pdf_bytes
@@ -34,13 +35,15 @@ def test_the_agreement_form_puts_errors_beside_the_fields_and_saves_nothing(app,
     form = client.get(f"/projects/{project.id}/agreement").get_data(as_text=True)
     assert "样机研制" in form
     data = agreements.agreement_data(project)
-    lines = f"{project.award_fen // 200} | 0\n{project.award_fen // 200 + 1} | 1"  # one yuan too many
+    lines = [{"amount": str(project.award_fen // 200), "milestone": "0"},
+             {"amount": str(project.award_fen // 200 + 1), "milestone": "1"}]  # one yuan too many
     response = client.post(f"/projects/{project.id}/agreement", data={
         "version": project.agreement.version, "start_on": data["start_on"], "end_on": data["end_on"],
         "equipment_yuan": data["equipment_fen"] / 100, "materials_yuan": data["materials_fen"] / 100,
         "personnel_yuan": data["personnel_fen"] / 100, "other_yuan": data["other_fen"] / 100,
-        "milestones": "2020-01-01 | 样机研制 | 样机一台",
-        "indicators": "定位精度 | μm | 1.0 | 0.5 | yes", "tranches": lines})
+        **rows("milestones", {"due_on": "2020-01-01", "title": "样机研制", "deliverables": "样机一台"}),
+        **rows("indicators", {"name": "定位精度", "unit": "μm", "baseline": "1.0", "target": "0.5", "binding": True}),
+        **rows("tranches", *lines)})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "早于项目开始日期" in html and "各笔拨款合计" in html and "is-invalid" in html
