@@ -22,7 +22,7 @@ from grants.core.errors import Refused, ValidationFailed
 from grants.core.permissions import Role, has_role
 from grants.core.workflow import check_version, fire
 from grants.extensions import db
-from grants.projects.models import Project
+from grants.projects.models import Project, ProjectState
 from grants.reviews.conflicts import ChallengeParties, conflict_reason
 from grants.reviews.profiles import reviewer_pool_query
 from grants.reviews.services import _black_reasons as black_reasons  # the pool's integrity check
@@ -175,3 +175,18 @@ def save_judgement(project: Project, *, actor, score=None, opinion: str = "", in
         audit.record(project, "submit_judgement", actor=actor, evidence={"judgement_id": judgement.id,
                                                                         "round": judgement.round})
     return judgement
+
+
+# work queues ----------------------------------------------------------------------
+
+ACCEPTANCE_STATES = (ProjectState.acceptance_requested, ProjectState.under_acceptance, ProjectState.rectifying)
+
+
+def count_in_acceptance(lead_org_id: int | None = None) -> dict[ProjectState, int]:
+    """Projects in each acceptance state: one organisation's, or all of them. One query."""
+    query = (sa.select(Project.state, sa.func.count()).where(Project.state.in_(ACCEPTANCE_STATES))
+             .group_by(Project.state))
+    if lead_org_id is not None:
+        query = query.where(Project.lead_org_id == lead_org_id)
+    counts = {ProjectState(state): n for state, n in db.session.execute(query)}
+    return {state: counts.get(state, 0) for state in ACCEPTANCE_STATES}

@@ -12,10 +12,10 @@ from grants.acceptance import bp, decisions, pages, services
 from grants.acceptance.forms import ActionForm, JudgementForm, OutcomeForm
 from grants.auth.models import User
 from grants.core.permissions import Role, can, permission_required
-from grants.core.registry import add_nav, add_panel
+from grants.core.registry import QueueItem, add_nav, add_panel, add_queue
 from grants.core.web import perform
 from grants.extensions import db
-from grants.projects.models import Project
+from grants.projects.models import Project, ProjectState
 
 add_nav(_l("Acceptance"), "acceptance.index", Role.BUREAU, order=32)
 
@@ -126,3 +126,22 @@ def judging_panel(user) -> Markup | None:
 
 
 add_panel(_l("Projects awaiting your acceptance judgement"), Role.EXPERTS, judging_panel, order=25)
+
+
+def bureau_queue(user) -> list[QueueItem]:
+    counts = services.count_in_acceptance()
+    return [QueueItem(_("Acceptances to organise"), counts[ProjectState.acceptance_requested],
+                      url_for("acceptance.index")),
+            QueueItem(_("Acceptances under way"), counts[ProjectState.under_acceptance], url_for("acceptance.index"))]
+
+
+def team_queue(user) -> list[QueueItem]:
+    counts = services.count_in_acceptance(user.organization_id)
+    waiting = counts[ProjectState.acceptance_requested] + counts[ProjectState.under_acceptance]
+    return [QueueItem(_("Projects in acceptance"), waiting, url_for("projects.index")),
+            QueueItem(_("Projects to rectify after acceptance"), counts[ProjectState.rectifying],
+                      url_for("projects.index"))]
+
+
+add_queue(Role.BUREAU, bureau_queue, order=50)
+add_queue(Role.BIDDERS, team_queue, order=50)

@@ -110,3 +110,18 @@ def public_notice(challenge_id: int):
 
 def open_for_objections(challenge: Challenge, notice: AwardNotice) -> bool:
     return challenge.state == ChallengeState.notice and clock.now() < notice.notice_ends_at
+
+
+# work queues ----------------------------------------------------------------------
+
+NOTICE_ENDING_DAYS = 2
+
+
+def count_notices_ending(within_days: int = NOTICE_ENDING_DAYS) -> int:
+    """Public notices that end within ``within_days`` days (confirm the award then). One query."""
+    from datetime import timedelta
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Challenge).join(
+        AwardNotice, AwardNotice.challenge_id == Challenge.id).where(
+        Challenge.state == ChallengeState.notice,
+        AwardNotice.notice_ends_at <= clock.now() + timedelta(days=within_days))) or 0

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from grants.core import bp
 from grants.core.permissions import Role
-from grants.core.registry import add_nav, panels_for
+from grants.core.registry import add_nav, panels_for, queues_for
 
 add_nav(_l("Home"), "core.index", {"*"}, order=0)
 add_nav(_l("Dashboard"), "core.dashboard", Role.EVERYONE, order=1)
@@ -28,7 +28,7 @@ def dashboard():
         body = panel.render(current_user)
         if body is not None:
             panels.append((panel.title, body))
-    return render_template("core/dashboard.html", panels=panels)
+    return render_template("core/dashboard.html", queues=queues_for(current_user), panels=panels)
 
 
 @bp.post("/lang/<code>")

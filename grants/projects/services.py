@@ -18,7 +18,7 @@ from grants.extensions import db
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry
 from grants.projects import permissions as can
-from grants.projects.models import Project, ProjectState, Tranche, TrancheState
+from grants.projects.models import Milestone, MilestoneState, Project, ProjectState, TaskAgreement, Tranche, TrancheState
 
 
 def create_project(bid, *, actor=None) -> Project:
@@ -151,3 +151,52 @@ def cancel_red_incentive(entry: IntegrityEntry, actor) -> int:
                                basis=entry.basis, name=entry.subject_name),
                      evidence={"entry_id": entry.id, "waived_milestone_id": waived, "on": clock.today()})
     return len(projects)
+
+
+# work queues ----------------------------------------------------------------------
+
+REPORTS_DUE_DAYS = 14
+
+
+def _count(query) -> sa.ScalarSelect:
+    return sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery()
+
+
+def bureau_queue() -> dict[str, int]:
+    """What waits for the bureau across projects, one query: agreements to draft and confirm
+    (projects in contracting without the officer's confirmation), milestone reports to review,
+    tranches whose milestone is approved on an active project (to release)."""
+    agreements = sa.select(Project.id).outerjoin(TaskAgreement, TaskAgreement.project_id == Project.id).where(
+        Project.state == ProjectState.contracting, TaskAgreement.officer_confirmed_at.is_(None))
+    reports = sa.select(Milestone.id).join(Project, Milestone.project_id == Project.id).where(
+        Milestone.state == MilestoneState.submitted, Project.state == ProjectState.active)
+    tranches = (sa.select(Tranche.id).join(Milestone, Tranche.milestone_id == Milestone.id)
+                .join(Project, Tranche.project_id == Project.id).where(
+                    Tranche.state == TrancheState.planned, Milestone.state == MilestoneState.approved,
+                    Project.state == ProjectState.active))
+    row = db.session.execute(sa.select(_count(agreements), _count(reports), _count(tranches))).one()
+    return {"agreements": row[0], "reports": row[1], "tranches": row[2]}
+
+
+def party_queue(user) -> dict[str, int]:
+    """What waits for an enterprise or a team on its projects, one query: task agreements the
+    organisation has still to confirm, and (a team) milestone reports due within two weeks or overdue."""
+    from datetime import timedelta
+
+    org = user.organization_id
+    if org is None:
+        return {"agreements": 0, "reports": 0}
+    from grants.challenges.models import Challenge
+
+    contracting = sa.select(Project.id).join(TaskAgreement, TaskAgreement.project_id == Project.id).where(
+        Project.state == ProjectState.contracting)
+    owned = Project.challenge_id.in_(sa.select(Challenge.id).where(Challenge.owner_org_id == org))
+    agreements = contracting.where(sa.or_(
+        sa.and_(Project.lead_org_id == org, TaskAgreement.lead_confirmed_at.is_(None)),
+        sa.and_(owned, TaskAgreement.enterprise_confirmed_at.is_(None))))
+    reports = sa.select(Milestone.id).join(Project, Milestone.project_id == Project.id).where(
+        Project.lead_org_id == org, Project.state == ProjectState.active,
+        Milestone.state.in_((MilestoneState.pending, MilestoneState.returned)),
+        Milestone.due_on <= clock.today() + timedelta(days=REPORTS_DUE_DAYS))
+    row = db.session.execute(sa.select(_count(agreements), _count(reports))).one()
+    return {"agreements": row[0], "reports": row[1]}
