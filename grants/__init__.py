@@ -11,7 +11,7 @@ from config import Config, config_from_env
 # Areas in dependency order; each is a package with a ``bp`` blueprint and
 # optionally ``init_app(app)`` for CLI commands, registry entries and hooks.
 AREAS = ("core", "auth", "admin", "integrity", "challenges", "bids", "reviews", "awards", "projects", "acceptance",
-         "certificates", "api")
+         "certificates", "overview", "api")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -125,3 +125,21 @@ def count_notices_ending(within_days: int = NOTICE_ENDING_DAYS) -> int:
         AwardNotice, AwardNotice.challenge_id == Challenge.id).where(
         Challenge.state == ChallengeState.notice,
         AwardNotice.notice_ends_at <= clock.now() + timedelta(days=within_days))) or 0
+
+
+def public_notices_query():
+    """Award notices the public may read (in notice or awarded), newest first: (Challenge, AwardNotice)."""
+    return (sa.select(Challenge, AwardNotice).join(AwardNotice, AwardNotice.challenge_id == Challenge.id)
+            .where(Challenge.state.in_((ChallengeState.notice, ChallengeState.awarded)))
+            .options(joinedload(Challenge.owner_org))
+            .order_by(AwardNotice.notice_starts_at.desc(), Challenge.id.desc()))
+
+
+def notice_rows(challenge: Challenge) -> list[tuple[Bid, int | None, object]]:
+    """(bid, rank, score) of each winner on the public notice: the review's ranking (the award
+    reads the review's table, never the other way round)."""
+    from grants.reviews.tables import officer_table
+
+    winners = {b.id for b in winners_of(challenge)}
+    return [(row.bid, row.result.rank, row.result.score) for row in officer_table(challenge).rows
+            if row.bid.id in winners]

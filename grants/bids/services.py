@@ -379,3 +379,14 @@ def count_team_work(user) -> dict[str, int]:
         Bid.state == BidState.draft).scalar_subquery()
     row = db.session.execute(sa.select(drafts, invitations)).one()
     return {"drafts": row[0] or 0, "invitations": row[1] if has_role(user, PARTNERS) else 0}
+
+
+def bids_per_challenge(limit: int = 10) -> list[tuple[int, str, int]]:
+    """(challenge id, title, bids counted) of the challenges open or closed most recently
+    published, most recent first. One query."""
+    counted = (sa.select(sa.func.count()).select_from(Bid).where(
+        Bid.challenge_id == Challenge.id, Bid.state.in_(COUNTED_STATES)).correlate(Challenge).scalar_subquery())
+    rows = db.session.execute(sa.select(Challenge.id, Challenge.title, counted).where(
+        Challenge.state.in_((ChallengeState.published, ChallengeState.closed, ChallengeState.reviewing)))
+        .order_by(Challenge.published_at.desc(), Challenge.id.desc()).limit(limit))
+    return [(cid, title, n) for cid, title, n in rows]

@@ -343,3 +343,17 @@ def count_returned_drafts(owner_org_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Challenge).where(
         Challenge.owner_org_id == owner_org_id, Challenge.state == ChallengeState.draft,
         returned == "return_for_revision")) or 0
+
+
+def count_by_field(states=None) -> dict[ChallengeField | None, int]:
+    """How many challenges are in each field (``states``: only those). One query."""
+    query = sa.select(Challenge.field, sa.func.count()).group_by(Challenge.field)
+    if states is not None:
+        query = query.where(Challenge.state.in_(states))
+    return {ChallengeField(f) if f else None: n for f, n in db.session.execute(query)}
+
+
+def count_published() -> int:
+    """Challenges ever published (on the public board in any state). One query."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Challenge).where(
+        Challenge.state.in_(PUBLIC_STATES))) or 0

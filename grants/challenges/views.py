@@ -189,9 +189,12 @@ def manage():
         query = query.where(Challenge.owner_org_id == current_user.organization_id)
     if state in CHALLENGE_STATES:
         query = query.where(Challenge.state == state)
+    field = request.args.get("field", "")
+    if field in ChallengeField.__members__:
+        query = query.where(Challenge.field == ChallengeField(field))
     page = db.paginate(with_bid_counts(query), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("challenges/manage.html", page=page, state=state, states=CHALLENGE_STATES,
-                           label=CHALLENGE_WORKFLOW.state_label)
+                           label=CHALLENGE_WORKFLOW.state_label, field=field, fields=FIELD_LABELS)
 
 
 # dashboard panels ------------------------------------------------------------------

@@ -403,3 +403,18 @@ def reviewer_queue(user) -> dict[AssignmentState, int]:
         .group_by(ReviewAssignment.state))
     counts = {AssignmentState(state): n for state, n in rows}
     return {state: counts.get(state, 0) for state in PENDING_ASSIGNMENT_STATES}
+
+
+def review_progress_by_challenge(limit: int = 10) -> list[tuple[int, str, int, int]]:
+    """(challenge id, title, reviews submitted, reviews expected) of the challenges under review,
+    oldest first. One query."""
+    serving = sa.and_(ReviewAssignment.challenge_id == Challenge.id,
+                      ReviewAssignment.state != AssignmentState.recused)
+    submitted = (sa.select(sa.func.count()).select_from(Review).join(Review.assignment).where(
+        serving, Review.state == ReviewState.submitted).correlate(Challenge).scalar_subquery())
+    expected = (sa.select(sa.func.count()).select_from(ReviewAssignment).join(
+        Bid, Bid.challenge_id == ReviewAssignment.challenge_id).where(
+        serving, Bid.state.in_(REVIEWED_BID_STATES)).correlate(Challenge).scalar_subquery())
+    rows = db.session.execute(sa.select(Challenge.id, Challenge.title, submitted, expected).where(
+        Challenge.state == ChallengeState.reviewing).order_by(Challenge.id).limit(limit))
+    return [(cid, title, s or 0, e or 0) for cid, title, s, e in rows]
