@@ -128,11 +128,19 @@ def count_notices_ending(within_days: int = NOTICE_ENDING_DAYS) -> int:
 
 
 def public_notices_query():
-    """Award notices the public may read (in notice or awarded), newest first: (Challenge, AwardNotice)."""
-    return (sa.select(Challenge, AwardNotice).join(AwardNotice, AwardNotice.challenge_id == Challenge.id)
+    """Challenges whose award notice the public may read (in notice or awarded), newest notice first."""
+    return (sa.select(Challenge).join(AwardNotice, AwardNotice.challenge_id == Challenge.id)
             .where(Challenge.state.in_((ChallengeState.notice, ChallengeState.awarded)))
-            .options(joinedload(Challenge.owner_org))
             .order_by(AwardNotice.notice_starts_at.desc(), Challenge.id.desc()))
+
+
+def notices_of(challenges) -> dict[int, AwardNotice]:
+    """{challenge id: its award notice} for a page of challenges. One query."""
+    ids = [c.id for c in challenges]
+    if not ids:
+        return {}
+    return {n.challenge_id: n for n in db.session.scalars(
+        sa.select(AwardNotice).where(AwardNotice.challenge_id.in_(ids)))}
 
 
 def notice_rows(challenge: Challenge) -> list[tuple[Bid, int | None, object]]:

@@ -176,7 +176,9 @@ def challenge_section(challenge: Challenge, user):
     """Bids on the challenge page: the team's own; titles and organisations for the owner
     once bidding has closed; all of them for officers."""
     if not getattr(user, "is_authenticated", False):
-        return None
+        if not challenge.bidding_open():
+            return None
+        return Markup(render_template("bids/_sign_in_to_bid.html", challenge=challenge))
     if can("bids.check_eligibility", user=user):
         bids = services.listed_bids(challenge)
         mode = "bureau"

@@ -61,7 +61,7 @@ def stats():
 @bp.get("/notices")
 def notices():
     page = db.paginate(awards.public_notices_query(), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("overview/notices.html", page=page)
+    return render_template("overview/notices.html", page=page, notices=awards.notices_of(page.items))
 
 
 @bp.get("/library")
