@@ -1,13 +1,14 @@
 /* Page behaviour without inline script (the pages run under a Content-Security-Policy
    that allows scripts from this site only). Every behaviour is declared in the markup:
-   - form[data-confirm]: ask before an irreversible action;
+   - form[data-confirm] or its submit button's data-confirm: ask before an irreversible action;
    - select[data-autosubmit]: a filter applies as soon as it is chosen;
    - #countdown[data-deadline][data-format]: time left before a deadline. */
 (function () {
   'use strict';
 
   document.addEventListener('submit', function (e) {
-    var msg = e.target.getAttribute('data-confirm');
+    var button = e.submitter;
+    var msg = (button && button.getAttribute('data-confirm')) || e.target.getAttribute('data-confirm');
     if (msg && !window.confirm(msg)) { e.preventDefault(); }
   });
 
