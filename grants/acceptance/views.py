@@ -2,7 +2,7 @@
 certificate) and the reviewer's judging page, listed on their dashboard."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -34,7 +34,9 @@ def _back(project: Project):
 @bp.get("/")
 @permission_required("acceptance.oversee")
 def index():
-    return render_template("acceptance/index.html", projects=pages.projects_in_acceptance())
+    page = db.paginate(pages.projects_in_acceptance_query(), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
+    return render_template("acceptance/index.html", page=page)
 
 
 @bp.get("/projects/<int:project_id>")
