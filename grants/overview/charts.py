@@ -100,7 +100,7 @@ def integrity_changes(user) -> Markup:
     coming, going = integrity.entries_changing_by_month(months)
     return _render(Chart("chart-integrity", _("Integrity entries coming into and going out of force"), months,
                          [Series(_("Coming into force"), coming), Series(_("Going out of force"), going)],
-                         kind="line", links=[url_for("integrity.entries")] * len(months),
+                         links=[url_for("integrity.entries")] * len(months),
                          list_url=url_for("integrity.entries", status="in_force")))
 
 

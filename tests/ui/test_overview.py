@@ -3,6 +3,8 @@
 the history timeline, pagination, the remembered language, help pages and the board's prompt."""
 import re
 
+from grants.awards.rules import notice_of
+from grants.core import clock
 from grants.core.workflow import fire
 from grants.extensions import db
 from tests.acceptance.helpers import confirm, judge_all, under_acceptance
@@ -75,6 +77,13 @@ def test_the_public_notice_names_lead_organisation_and_score_and_the_ranking_mar
     table = signed_in(app, officer).get(f"/reviews/challenges/{challenge.id}/table").get_data(as_text=True)
     assert table.count("拟立项") == 1 and 'class="table-success winner"' in table
     assert '<th class="text-nowrap">排名</th>' in table
+    clock.set_now(notice_of(challenge).notice_ends_at)
+    fire(challenge, "confirm_award", officer)
+    db.session.commit()
+    table = signed_in(app, officer).get(f"/reviews/challenges/{challenge.id}/table").get_data(as_text=True)
+    awarded_row = table[table.index('class="table-success winner"'):]
+    assert "已立项" in awarded_row.split("</tr>")[0] and "拟立项" not in table
+    assert "已授榜" in client.get("/notices").get_data(as_text=True)
 
 
 def test_the_project_library_lists_projects_publicly_and_paginates(app, make, client):
