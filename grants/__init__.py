@@ -10,8 +10,8 @@ from config import Config, config_from_env
 
 # Areas in dependency order; each is a package with a ``bp`` blueprint and
 # optionally ``init_app(app)`` for CLI commands, registry entries and hooks.
-AREAS = ("core", "auth", "notifications", "admin", "integrity", "challenges", "bids", "reviews", "registration", "awards", "projects", "acceptance",
-         "certificates", "api")
+AREAS = ("core", "auth", "notifications", "admin", "integrity", "challenges", "bids", "reviews", "registration",
+         "awards", "projects", "acceptance", "certificates", "overview", "api")
 
 ROOT = Path(__file__).resolve().parent.parent
 

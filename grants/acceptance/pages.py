@@ -16,9 +16,14 @@ from grants.projects.reports import reports_query
 IN_ACCEPTANCE = (ProjectState.acceptance_requested, ProjectState.under_acceptance, ProjectState.rectifying)
 
 
+def projects_in_acceptance_query():
+    """Projects in acceptance, most recently changed first (the officer's list, paginated)."""
+    return (sa.select(Project).where(Project.state.in_(IN_ACCEPTANCE))
+            .order_by(Project.updated_at.desc(), Project.id.desc()))
+
+
 def projects_in_acceptance() -> list[Project]:
-    return db.session.scalars(sa.select(Project).where(Project.state.in_(IN_ACCEPTANCE))
-                              .order_by(Project.updated_at.desc(), Project.id.desc())).all()
+    return db.session.scalars(projects_in_acceptance_query()).all()
 
 
 def _observers(project: Project) -> list[User]:

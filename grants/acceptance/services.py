@@ -272,3 +272,24 @@ def withdraw_panel_members(entry: IntegrityEntry, actor) -> int:
                                name=user.display_name, basis=entry.basis),
                      evidence={"entry_id": entry.id, "user_id": user.id, "voting": voting})
     return len(rows)
+# work queues ----------------------------------------------------------------------
+
+ACCEPTANCE_STATES = (ProjectState.acceptance_requested, ProjectState.under_acceptance, ProjectState.rectifying)
+
+
+def count_in_acceptance(lead_org_id: int | None = None) -> dict[ProjectState, int]:
+    """Projects in each acceptance state: one organisation's, or all of them. One query."""
+    query = (sa.select(Project.state, sa.func.count()).where(Project.state.in_(ACCEPTANCE_STATES))
+             .group_by(Project.state))
+    if lead_org_id is not None:
+        query = query.where(Project.lead_org_id == lead_org_id)
+    counts = {ProjectState(state): n for state, n in db.session.execute(query)}
+    return {state: counts.get(state, 0) for state in ACCEPTANCE_STATES}
+
+
+def acceptance_outcomes() -> dict[str, int]:
+    """Projects that passed and that failed final acceptance (a rectification still counts as
+    open). One query."""
+    rows = dict(db.session.execute(sa.select(Project.state, sa.func.count()).where(
+        Project.state.in_((ProjectState.accepted, ProjectState.failed))).group_by(Project.state)).all())
+    return {"passed": rows.get(ProjectState.accepted, 0), "failed": rows.get(ProjectState.failed, 0)}

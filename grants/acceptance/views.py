@@ -2,7 +2,7 @@
 certificate) and the reviewer's judging page, listed on their dashboard."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,10 +12,10 @@ from grants.acceptance import archive, bp, decisions, pages, services
 from grants.acceptance.forms import ActionForm, JudgementForm, OutcomeForm
 from grants.auth.models import User
 from grants.core.permissions import Role, can, permission_required
-from grants.core.registry import add_nav, add_panel
+from grants.core.registry import QueueItem, add_nav, add_panel, add_queue
 from grants.core.web import perform
 from grants.extensions import db
-from grants.projects.models import Project
+from grants.projects.models import Project, ProjectState
 
 add_nav(_l("Acceptance"), "acceptance.index", Role.BUREAU, order=32)
 
@@ -34,7 +34,9 @@ def _back(project: Project):
 @bp.get("/")
 @permission_required("acceptance.oversee")
 def index():
-    return render_template("acceptance/index.html", projects=pages.projects_in_acceptance())
+    page = db.paginate(pages.projects_in_acceptance_query(), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
+    return render_template("acceptance/index.html", page=page)
 
 
 @bp.get("/projects/<int:project_id>")
@@ -152,3 +154,22 @@ def judging_panel(user) -> Markup | None:
 
 
 add_panel(_l("Projects awaiting your acceptance judgement"), Role.EXPERTS, judging_panel, order=25)
+
+
+def bureau_queue(user) -> list[QueueItem]:
+    counts = services.count_in_acceptance()
+    return [QueueItem(_("Acceptances to organise"), counts[ProjectState.acceptance_requested],
+                      url_for("acceptance.index")),
+            QueueItem(_("Acceptances under way"), counts[ProjectState.under_acceptance], url_for("acceptance.index"))]
+
+
+def team_queue(user) -> list[QueueItem]:
+    counts = services.count_in_acceptance(user.organization_id)
+    waiting = counts[ProjectState.acceptance_requested] + counts[ProjectState.under_acceptance]
+    return [QueueItem(_("Projects in acceptance"), waiting, url_for("projects.index")),
+            QueueItem(_("Projects to rectify after acceptance"), counts[ProjectState.rectifying],
+                      url_for("projects.index"))]
+
+
+add_queue(Role.BUREAU, bureau_queue, order=50)
+add_queue(Role.BIDDERS, team_queue, order=50)

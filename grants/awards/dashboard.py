@@ -1,23 +1,25 @@
-"""Dashboard panel of the award area: what waits for the bureau across areas, open
-objections to integrity entries and to proposed awards (the award area comes after
-the integrity area, so it is the one that can count both)."""
+"""Dashboard of the award area: what waits for the bureau across areas, open objections
+to integrity entries and to proposed awards (the award area comes after the integrity
+area, so it is the one that can count both), and public notices about to end."""
 from __future__ import annotations
 
-from flask import render_template
-from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from flask import url_for
+from flask_babel import gettext as _
 
 from grants.awards import permissions, services
-from grants.core.registry import add_panel
+from grants.core.registry import QueueItem, add_queue
 from grants.integrity import services as integrity
 
 
-def open_objections_panel(user):
-    """Open objections of both kinds; award objections are answered on review panels (the bureau)."""
-    counts = [("integrity", integrity.count_open_objections()),
-              ("award", services.count_open_objections())]
-    return Markup(render_template("awards/_objections_panel.html", counts=dict(counts),
-                                  total=sum(n for _, n in counts)))
+def bureau_queue(user) -> list[QueueItem]:
+    return [
+        QueueItem(_("Public notices ending within %(days)s days", days=services.NOTICE_ENDING_DAYS),
+                  services.count_notices_ending(), url_for("reviews.challenges", state="notice")),
+        QueueItem(_("Open objections to integrity entries"), integrity.count_open_objections(),
+                  url_for("integrity.objections", state="open")),
+        QueueItem(_("Open objections to award notices"), services.count_open_objections(),
+                  url_for("awards.objections")),
+    ]
 
 
-add_panel(_l("Objections"), permissions.OBJECTION_KEEPERS, open_objections_panel, order=9)
+add_queue(permissions.OBJECTION_KEEPERS, bureau_queue, order=30)

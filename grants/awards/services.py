@@ -114,3 +114,44 @@ def public_notice(challenge_id: int):
 
 def open_for_objections(challenge: Challenge, notice: AwardNotice) -> bool:
     return challenge.state == ChallengeState.notice and clock.now() < notice.notice_ends_at
+
+
+# work queues ----------------------------------------------------------------------
+
+NOTICE_ENDING_DAYS = 2
+
+
+def count_notices_ending(within_days: int = NOTICE_ENDING_DAYS) -> int:
+    """Public notices that end within ``within_days`` days (confirm the award then). One query."""
+    from datetime import timedelta
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Challenge).join(
+        AwardNotice, AwardNotice.challenge_id == Challenge.id).where(
+        Challenge.state == ChallengeState.notice,
+        AwardNotice.notice_ends_at <= clock.now() + timedelta(days=within_days))) or 0
+
+
+def public_notices_query():
+    """Challenges whose award notice the public may read (in notice or awarded), newest notice first."""
+    return (sa.select(Challenge).join(AwardNotice, AwardNotice.challenge_id == Challenge.id)
+            .where(Challenge.state.in_((ChallengeState.notice, ChallengeState.awarded)))
+            .order_by(AwardNotice.notice_starts_at.desc(), Challenge.id.desc()))
+
+
+def notices_of(challenges) -> dict[int, AwardNotice]:
+    """{challenge id: its award notice} for a page of challenges. One query."""
+    ids = [c.id for c in challenges]
+    if not ids:
+        return {}
+    return {n.challenge_id: n for n in db.session.scalars(
+        sa.select(AwardNotice).where(AwardNotice.challenge_id.in_(ids)))}
+
+
+def notice_rows(challenge: Challenge) -> list[tuple[Bid, int | None, object]]:
+    """(bid, rank, score) of each winner on the public notice: the review's ranking (the award
+    reads the review's table, never the other way round)."""
+    from grants.reviews.tables import officer_table
+
+    winners = {b.id for b in winners_of(challenge)}
+    return [(row.bid, row.result.rank, row.result.score) for row in officer_table(challenge).rows
+            if row.bid.id in winners]

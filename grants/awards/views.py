@@ -65,7 +65,7 @@ def notice(challenge_id: int):
     challenge, notice = services.public_notice(challenge_id)
     if challenge is None:
         abort(404)
-    winners = services.winners_of(challenge)
+    winners = services.notice_rows(challenge)
     mine = services.objections_by(challenge, current_user) if current_user.is_authenticated else []
     open_for_objections = services.open_for_objections(challenge, notice)
     return render_template("awards/notice.html", challenge=challenge, notice=notice, winners=winners,

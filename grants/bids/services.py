@@ -19,7 +19,7 @@ from grants.bids.permissions import (HIDDEN_FROM_OWNER, PARTNERS, is_team, owner
 from grants.bids.models import (COUNTED_STATES, LIVE_STATES, UNLISTED_STATES, Bid, BidAttachment, BidIndicator,
                                 BidMember, BidMilestone, BidPartner, BidState)
 from grants.challenges import services as challenge_services
-from grants.challenges.models import Challenge
+from grants.challenges.models import Challenge, ChallengeState
 from grants.core import attachments, audit, clock
 from grants.core.errors import Refused, ValidationFailed
 from grants.core.permissions import Role, can, has_role, require, signed_in
@@ -376,3 +376,37 @@ def flag_bids(entry: IntegrityEntry, actor) -> int:
                link=link_for("bids.show", bid_id=bid.id), org=bid.organization.name,
                challenge=bid.challenge.title, basis=entry.basis, subject=entry.subject_name)
     return len(bids)
+
+
+# work queues ----------------------------------------------------------------------
+
+def count_awaiting_eligibility() -> int:
+    """Closed challenges with submitted bids waiting for the eligibility check. One query."""
+    pending = sa.select(Bid.challenge_id).where(Bid.state == BidState.submitted)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Challenge).where(
+        Challenge.state == ChallengeState.closed, Challenge.id.in_(pending))) or 0
+
+
+def count_team_work(user) -> dict[str, int]:
+    """The organisation's draft bids and the bids waiting for its confirmation as a partner. One query."""
+    if user.organization_id is None:
+        return {"drafts": 0, "invitations": 0}
+    org = user.organization_id
+    drafts = sa.select(sa.func.count()).select_from(Bid).where(
+        Bid.organization_id == org, Bid.state == BidState.draft).scalar_subquery()
+    invitations = sa.select(sa.func.count()).select_from(BidPartner).join(BidPartner.bid).where(
+        BidPartner.organization_id == org, BidPartner.confirmed.is_(False),
+        Bid.state == BidState.draft).scalar_subquery()
+    row = db.session.execute(sa.select(drafts, invitations)).one()
+    return {"drafts": row[0] or 0, "invitations": row[1] if has_role(user, PARTNERS) else 0}
+
+
+def bids_per_challenge(limit: int = 10) -> list[tuple[int, str, int]]:
+    """(challenge id, title, bids counted) of the challenges open or closed most recently
+    published, most recent first. One query."""
+    counted = (sa.select(sa.func.count()).select_from(Bid).where(
+        Bid.challenge_id == Challenge.id, Bid.state.in_(COUNTED_STATES)).correlate(Challenge).scalar_subquery())
+    rows = db.session.execute(sa.select(Challenge.id, Challenge.title, counted).where(
+        Challenge.state.in_((ChallengeState.published, ChallengeState.closed, ChallengeState.reviewing)))
+        .order_by(Challenge.published_at.desc(), Challenge.id.desc()).limit(limit))
+    return [(cid, title, n) for cid, title, n in rows]

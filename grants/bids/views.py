@@ -24,8 +24,8 @@ from grants.core.web import perform, upload_attachment
 from grants.core import attachments, audit, clock
 from grants.core.forms import AttachmentForm
 from grants.bids.permissions import PARTNERS, TEAMS, may_start
-from grants.core.permissions import Role, can, permission_required
-from grants.core.registry import add_nav, add_panel
+from grants.core.permissions import Role, can, has_role, permission_required
+from grants.core.registry import QueueItem, add_nav, add_panel, add_queue
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity.check import CheckResult, check
@@ -197,7 +197,9 @@ def challenge_section(challenge: Challenge, user):
     """Bids on the challenge page: the team's own; titles and organisations for the owner
     once bidding has closed; all of them for officers."""
     if not getattr(user, "is_authenticated", False):
-        return None
+        if not challenge.bidding_open():
+            return None
+        return Markup(render_template("bids/_sign_in_to_bid.html", challenge=challenge))
     if can("bids.check_eligibility", user=user):
         bids = services.listed_bids(challenge)
         mode = "bureau"
@@ -257,3 +259,24 @@ add_panel(_l("My bids"), TEAMS, my_bids_panel, order=10)
 add_panel(_l("Challenges open for bids"), TEAMS, open_challenges_panel, order=11)
 add_panel(_l("Closed challenges awaiting the eligibility check"), Role.BUREAU,
           awaiting_eligibility_panel, order=11)
+
+
+# work queues -------------------------------------------------------------------------
+
+def bureau_queue(user) -> list[QueueItem]:
+    return [QueueItem(_("Closed challenges awaiting the eligibility check"), services.count_awaiting_eligibility(),
+                      url_for("challenges.manage", state="closed"))]
+
+
+def team_queue(user) -> list[QueueItem]:
+    counts = services.count_team_work(user)
+    if not has_role(user, TEAMS):  # an enterprise confirms from the panel on its dashboard
+        return [QueueItem(_("Invitations to partner in a bid"), counts["invitations"],
+                          url_for("core.dashboard", _anchor="invitations"))]
+    return [QueueItem(_("Draft bids"), counts["drafts"], url_for("bids.mine")),
+            QueueItem(_("Invitations to partner in a bid"), counts["invitations"],
+                      url_for("bids.mine", _anchor="invitations"))]
+
+
+add_queue(Role.BUREAU, bureau_queue, order=11)
+add_queue(PARTNERS, team_queue, order=12)

@@ -322,3 +322,38 @@ def close_due_challenges() -> int:
                                    Challenge.deadline_at <= clock.now()).order_by(Challenge.id)
     ).all()
     return sum(1 for challenge in due if close_if_due(challenge))
+
+
+# work queues and figures ---------------------------------------------------------
+
+def count_by_state(owner_org_id: int | None = None) -> dict[ChallengeState, int]:
+    """How many challenges are in each state: one organisation's, or all of them. One query."""
+    query = sa.select(Challenge.state, sa.func.count()).group_by(Challenge.state)
+    if owner_org_id is not None:
+        query = query.where(Challenge.owner_org_id == owner_org_id)
+    return {ChallengeState(state): n for state, n in db.session.execute(query)}
+
+
+def count_returned_drafts(owner_org_id: int) -> int:
+    """Drafts of the organisation whose latest hand-over was a return for revision. One query."""
+    latest = (sa.select(sa.func.max(AuditEvent.id)).where(
+        AuditEvent.object_type == Challenge.__audit_type__, AuditEvent.object_id == Challenge.id,
+        AuditEvent.action.in_(("submit", "return_for_revision"))).correlate(Challenge).scalar_subquery())
+    returned = sa.select(AuditEvent.action).where(AuditEvent.id == latest).scalar_subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Challenge).where(
+        Challenge.owner_org_id == owner_org_id, Challenge.state == ChallengeState.draft,
+        returned == "return_for_revision")) or 0
+
+
+def count_by_field(states=None) -> dict[ChallengeField | None, int]:
+    """How many challenges are in each field (``states``: only those). One query."""
+    query = sa.select(Challenge.field, sa.func.count()).group_by(Challenge.field)
+    if states is not None:
+        query = query.where(Challenge.state.in_(states))
+    return {ChallengeField(f) if f else None: n for f, n in db.session.execute(query)}
+
+
+def count_published() -> int:
+    """Challenges ever published (on the public board in any state). One query."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Challenge).where(
+        Challenge.state.in_(PUBLIC_STATES))) or 0

@@ -19,7 +19,7 @@ from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
 from grants.core import attachments, audit, clock
 from grants.core.permissions import Role, can, permission_required
 from grants.core.forms import AttachmentForm
-from grants.core.registry import add_nav, add_panel
+from grants.core.registry import QueueItem, add_nav, add_panel, add_queue
 from grants.core.workflow import fire
 from grants.core.rows import rows_changed
 from grants.core.web import perform, upload_attachment
@@ -190,9 +190,12 @@ def manage():
         query = query.where(Challenge.owner_org_id == current_user.organization_id)
     if state in CHALLENGE_STATES:
         query = query.where(Challenge.state == state)
+    field = request.args.get("field", "")
+    if field in ChallengeField.__members__:
+        query = query.where(Challenge.field == ChallengeField(field))
     page = db.paginate(with_bid_counts(query), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("challenges/manage.html", page=page, state=state, states=CHALLENGE_STATES,
-                           label=CHALLENGE_WORKFLOW.state_label)
+                           label=CHALLENGE_WORKFLOW.state_label, field=field, fields=FIELD_LABELS)
 
 
 # dashboard panels ------------------------------------------------------------------
@@ -216,3 +219,25 @@ def awaiting_publication_panel(user):
 
 add_panel(_l("My challenges"), POSTERS, my_challenges_panel, order=10)
 add_panel(_l("Challenges awaiting publication"), Role.BUREAU, awaiting_publication_panel, order=10)
+
+
+# work queues -------------------------------------------------------------------------
+
+def bureau_queue(user) -> list[QueueItem]:
+    waiting = services.count_by_state().get(ChallengeState.submitted, 0)
+    return [QueueItem(_("Challenges to vet"), waiting, url_for("challenges.manage", state="submitted"))]
+
+
+def enterprise_queue(user) -> list[QueueItem]:
+    counts = services.count_by_state(user.organization_id)
+    items = [QueueItem(_("Drafts returned for revision"), services.count_returned_drafts(user.organization_id),
+                       url_for("challenges.manage", state="draft"))]
+    for state in ChallengeState:
+        if counts.get(state):
+            items.append(QueueItem(_("My challenges: %(state)s", state=CHALLENGE_WORKFLOW.state_label(state)),
+                                   counts[state], url_for("challenges.manage", state=state.value)))
+    return items
+
+
+add_queue(Role.BUREAU, bureau_queue, order=10)
+add_queue(POSTERS, enterprise_queue, order=10)

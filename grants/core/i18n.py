@@ -11,6 +11,8 @@ from pathlib import Path
 from flask import current_app, request, session
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+LANGUAGE_COOKIE = "lang"  # the language chosen on this browser (pages only, not the API)
+LANGUAGE_COOKIE_DAYS = 365
 
 
 def translation_directories() -> list[str]:
@@ -21,7 +23,7 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     api = bool(request) and request.path.startswith("/api/")
     # The API ignores the browser session: its language comes from the request.
-    chosen = session.get("lang") if request and not api else None
+    chosen = (session.get("lang") or request.cookies.get(LANGUAGE_COOKIE)) if request and not api else None
     if chosen in languages:
         return chosen
     if request and (api or request.args.get("lang")):

@@ -2,6 +2,7 @@
 
 * navigation items per role,
 * dashboard panels per role,
+* work queues per role (what waits for the user, with a count and a link),
 * jobs the ``flask tick`` command runs when the clock makes them due.
 """
 from __future__ import annotations
@@ -29,6 +30,30 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class QueueItem:
+    """One line of a work queue: ``count`` things wait at ``url`` (the filtered list).
+
+    ``detail`` says more in words (a completion, the nearest deadline)."""
+
+    label: Any
+    count: int
+    url: str
+    detail: Any = None
+
+
+@dataclass(frozen=True)
+class Queue:
+    """Work queues an area contributes: ``items(user)`` returns :class:`QueueItem` rows.
+
+    Each area counts its own objects with queries from its services; a queue
+    costs the same number of queries however many objects wait."""
+
+    roles: frozenset[str]
+    items: Callable[[Any], list[QueueItem]]
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class TickJob:
     name: str
     run: Callable[[], int]  # returns how many things it changed
@@ -37,6 +62,7 @@ class TickJob:
 
 NAV: list[NavItem] = []
 PANELS: list[Panel] = []
+QUEUES: list[Queue] = []
 TICK_JOBS: list[TickJob] = []
 
 
@@ -51,6 +77,12 @@ def add_panel(title, roles, render, order: int = 50) -> None:
     if not any(p.render is render for p in PANELS):
         PANELS.append(Panel(title, frozenset(roles), render, order))
         PANELS.sort(key=lambda p: p.order)
+
+
+def add_queue(roles, items, order: int = 50) -> None:
+    if not any(q.items is items for q in QUEUES):
+        QUEUES.append(Queue(frozenset(roles), items, order))
+        QUEUES.sort(key=lambda q: q.order)
 
 
 def tick_job(name: str, order: int = 50):
@@ -70,3 +102,7 @@ def nav_for(user) -> list[NavItem]:
 
 def panels_for(user) -> list[Panel]:
     return [p for p in PANELS if user.role in p.roles]
+
+
+def queues_for(user) -> list[QueueItem]:
+    return [item for queue in QUEUES if user.role in queue.roles for item in queue.items(user)]

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 
 from grants.core import bp
 from grants.core.permissions import Role
-from grants.core.registry import add_nav, panels_for
+from grants.core.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_DAYS
+from grants.core.registry import add_nav, panels_for, queues_for
 
 add_nav(_l("Home"), "core.index", {"*"}, order=0)
 add_nav(_l("Dashboard"), "core.dashboard", Role.EVERYONE, order=1)
@@ -28,7 +29,9 @@ def dashboard():
         body = panel.render(current_user)
         if body is not None:
             panels.append((panel.title, body))
-    return render_template("core/dashboard.html", panels=panels)
+    has_charts = any("data-chart=" in body for _, body in panels)  # the chart scripts load only then
+    return render_template("core/dashboard.html", queues=queues_for(current_user), panels=panels,
+                           has_charts=has_charts)
 
 
 @bp.post("/lang/<code>")
@@ -39,4 +42,8 @@ def set_language(code: str):
     target = request.form.get("next") or request.referrer or url_for("core.index")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("core.index")
-    return redirect(target)
+    response = redirect(target)
+    # Remembered for a year on this browser, signed in or not (the session ends with the browser).
+    response.set_cookie(LANGUAGE_COOKIE, code, max_age=LANGUAGE_COOKIE_DAYS * 86400, samesite="Lax",
+                        httponly=True, secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response

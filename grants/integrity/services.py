@@ -363,3 +363,22 @@ def objection_file(objection: IntegrityObjection, file_id: int) -> tuple[Objecti
         return None
     path = attachment_folder() / stored.stored_name
     return (stored, path) if path.is_file() else None
+
+
+# figures for charts ------------------------------------------------------------------
+
+def entries_changing_by_month(months: list[str]) -> tuple[list[int], list[int]]:
+    """(coming into force, going out of force) entries in each of ``months`` ("YYYY-MM"):
+    an entry comes into force on its start date and goes out on its end date (revoked entries
+    are left out). One query."""
+    from grants.core.months import by_month
+
+    live = IntegrityEntry.revoked_at.is_(None)
+    starts = (sa.select(sa.literal("in").label("kind"), IntegrityEntry.start_on.label("day"),
+                        sa.func.count().label("n")).where(live).group_by(IntegrityEntry.start_on))
+    ends = (sa.select(sa.literal("out").label("kind"), IntegrityEntry.end_on.label("day"),
+                      sa.func.count().label("n")).where(live, IntegrityEntry.end_on.is_not(None))
+            .group_by(IntegrityEntry.end_on))
+    rows = db.session.execute(sa.union_all(starts, ends)).all()
+    return (by_month([(r.day, r.n) for r in rows if r.kind == "in"], months),
+            by_month([(r.day, r.n) for r in rows if r.kind == "out"], months))

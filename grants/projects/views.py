@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from grants.core.models import AuditEvent
-from grants.core.permissions import permission_required
-from grants.core.registry import add_nav
+from grants.core.permissions import Role, has_role, permission_required
+from grants.core.registry import QueueItem, add_nav, add_queue
 from grants.core.rows import rows_changed
 from grants.core.web import perform
 from grants.core.workflow import fire
@@ -220,3 +220,27 @@ def _monitor_file(fmt: str):
     name = f"projects-{clock.today().isoformat()}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+# work queues -------------------------------------------------------------------------
+
+def bureau_queue(user) -> list[QueueItem]:
+    counts = services.bureau_queue()
+    return [QueueItem(_("Task agreements to draft and confirm"), counts["agreements"],
+                      url_for("projects.monitor", state="contracting")),
+            QueueItem(_("Milestone reports to review"), counts["reports"],
+                      url_for("projects.monitor", state="active", sort="next_due")),
+            QueueItem(_("Tranches to release"), counts["tranches"], url_for("projects.monitor", state="active"))]
+
+
+def party_queue(user) -> list[QueueItem]:
+    counts = services.party_queue(user)
+    items = [QueueItem(_("Task agreements to confirm"), counts["agreements"], url_for("projects.index"))]
+    if has_role(user, Role.BIDDERS):
+        items.append(QueueItem(_("Milestone reports due within %(days)s days or overdue",
+                                 days=services.REPORTS_DUE_DAYS), counts["reports"], url_for("projects.index")))
+    return items
+
+
+add_queue(can.MONITORS, bureau_queue, order=40)
+add_queue(Role.ORGANISATION_MEMBERS, party_queue, order=40)

@@ -368,3 +368,56 @@ def bid_for_assignment(assignment: ReviewAssignment, bid_id: int) -> Bid | None:
     return bid
 
 
+
+
+# work queues ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    challenges: int  # challenges under review
+    submitted: int  # reviews submitted on them
+    expected: int  # reviews expected (every bid under review, for every reviewer not recused)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.expected) if self.expected else 0
+
+
+def review_progress() -> ReviewProgress:
+    """Challenges under review and how far their reviews are. One query."""
+    reviewing = sa.select(Challenge.id).where(Challenge.state == ChallengeState.reviewing)
+    challenges = sa.select(sa.func.count()).select_from(Challenge).where(
+        Challenge.state == ChallengeState.reviewing).scalar_subquery()
+    serving = sa.and_(ReviewAssignment.challenge_id.in_(reviewing),
+                      ReviewAssignment.state != AssignmentState.recused)
+    submitted = sa.select(sa.func.count()).select_from(Review).join(Review.assignment).where(
+        serving, Review.state == ReviewState.submitted).scalar_subquery()
+    expected = sa.select(sa.func.count()).select_from(ReviewAssignment).join(
+        Bid, Bid.challenge_id == ReviewAssignment.challenge_id).where(
+        serving, Bid.state.in_(REVIEWED_BID_STATES)).scalar_subquery()
+    row = db.session.execute(sa.select(challenges, submitted, expected)).one()
+    return ReviewProgress(row[0] or 0, row[1] or 0, row[2] or 0)
+
+
+def reviewer_queue(user) -> dict[AssignmentState, int]:
+    """The reviewer's assignments waiting for a declaration and for scores. One query."""
+    rows = db.session.execute(sa.select(ReviewAssignment.state, sa.func.count()).where(
+        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES))
+        .group_by(ReviewAssignment.state))
+    counts = {AssignmentState(state): n for state, n in rows}
+    return {state: counts.get(state, 0) for state in PENDING_ASSIGNMENT_STATES}
+
+
+def review_progress_by_challenge(limit: int = 10) -> list[tuple[int, str, int, int]]:
+    """(challenge id, title, reviews submitted, reviews expected) of the challenges under review,
+    oldest first. One query."""
+    serving = sa.and_(ReviewAssignment.challenge_id == Challenge.id,
+                      ReviewAssignment.state != AssignmentState.recused)
+    submitted = (sa.select(sa.func.count()).select_from(Review).join(Review.assignment).where(
+        serving, Review.state == ReviewState.submitted).correlate(Challenge).scalar_subquery())
+    expected = (sa.select(sa.func.count()).select_from(ReviewAssignment).join(
+        Bid, Bid.challenge_id == ReviewAssignment.challenge_id).where(
+        serving, Bid.state.in_(REVIEWED_BID_STATES)).correlate(Challenge).scalar_subquery())
+    rows = db.session.execute(sa.select(Challenge.id, Challenge.title, submitted, expected).where(
+        Challenge.state == ChallengeState.reviewing).order_by(Challenge.id).limit(limit))
+    return [(cid, title, s or 0, e or 0) for cid, title, s, e in rows]

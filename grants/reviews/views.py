@@ -79,10 +79,13 @@ def challenge_for_officer(challenge_id: int) -> Challenge:
 @bp.get("/")
 @permission_required("reviews.run_panel")
 def challenges():
-    query = (sa.select(Challenge).where(Challenge.state.in_(REVIEW_STAGE_STATES))
+    state = request.args.get("state", "")
+    states = [s for s in REVIEW_STAGE_STATES if s.value == state] or list(REVIEW_STAGE_STATES)
+    query = (sa.select(Challenge).where(Challenge.state.in_(states))
              .order_by(Challenge.id.desc()))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("reviews/challenges.html", page=page)
+    return render_template("reviews/challenges.html", page=page, state=state, states=REVIEW_STAGE_STATES,
+                           label=CHALLENGE_WORKFLOW.state_label)
 
 
 @bp.get("/challenges/<int:challenge_id>")

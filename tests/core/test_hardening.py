@@ -32,9 +32,9 @@ def test_pages_have_no_inline_script_or_style(app, make, login, client):
         assert not re.search(r"\son[a-z]+=|<style|\sstyle=", text), path
     login(make.user("officer"))
     html = client.get("/dashboard").get_data(as_text=True)
-    assert '<script src="/static/js/grants.js"></script>' in html
+    assert '<script src="/static/js/app.js"></script>' in html
     assert "cdn" not in html.lower()  # Bootstrap comes from this server
-    assert client.get("/static/js/grants.js").status_code == 200
+    assert client.get("/static/js/app.js").status_code == 200
 
 
 def test_production_sends_hsts_and_redirects_plain_http():

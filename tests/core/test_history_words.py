@@ -16,7 +16,7 @@ def test_an_integrity_entry_history_says_in_force_in_words(app, make):
     org = make.org(name="失信单位")
     entry = make.black(org)
     html = signed_in(app, make.user("officer")).get(f"/integrity/entries/{entry.id}").get_data(as_text=True)
-    history = html[html.index("<thead><tr><th>时间"):]
+    history = html[html.index('<ol class="timeline">'):]
     assert "in_force" not in history and "生效中" in history
 
 
@@ -24,8 +24,8 @@ def test_the_evidence_of_an_integrity_check_reads_as_a_list_of_words(app, make):
     challenge = make.challenge()
     bid = make.bid(challenge)
     html = signed_in(app, make.user("officer")).get(f"/bids/{bid.id}").get_data(as_text=True)
-    history = html[html.index("<thead><tr><th>时间"):]
-    assert '"checked_on"' not in history and "{" not in history.split("</table>")[0]
+    history = html[html.index('<ol class="timeline">'):]
+    assert '"checked_on"' not in history and "{" not in history.split("</ol>")[0]
     assert "科研诚信核查" in history and bid.organization.name in history and bid.organization.credit_code in history
     assert bid.lead.name in history and "未发现黑名单或红名单记录" in history
     assert "<li>" in history

@@ -8,6 +8,7 @@ from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity import services as integrity
 from tests.reviews.test_award import scored
+from tests.ui.test_work_queues import queues
 
 
 def _award_objection(make):
@@ -31,10 +32,9 @@ def _integrity_objection(make):
 def test_both_kinds_are_counted_with_a_link_to_each_list(make, login, client):
     challenge, officer, award_objection = _award_objection(make)
     _integrity_objection(make)
-    html = login(officer).get("/dashboard").get_data(as_text=True)
-    assert "待处理异议：2" in html
-    assert 'href="/integrity/objections?state=open"' in html and "科研诚信异议：1" in html
-    assert 'href="/reviews/objections"' in html and "立项公示异议：1" in html
+    found = queues(login(officer))
+    assert found["待处理的科研诚信异议"][:2] == (1, "/integrity/objections?state=open")
+    assert found["待处理的立项公示异议"][:2] == (1, "/reviews/objections")
 
     page = client.get("/reviews/objections").get_data(as_text=True)
     assert challenge.title in page and "中榜单位的业绩材料与事实不符" in page
@@ -42,8 +42,8 @@ def test_both_kinds_are_counted_with_a_link_to_each_list(make, login, client):
 
     services.dismiss_objection(award_objection, actor=officer, answer="经核查，材料属实。")
     db.session.commit()
-    html = client.get("/dashboard").get_data(as_text=True)
-    assert "待处理异议：1" in html and "立项公示异议：0" in html
+    found = queues(client)
+    assert found["待处理的科研诚信异议"][0] == 1 and found["待处理的立项公示异议"][0] == 0
     assert "中榜单位的业绩材料与事实不符" not in client.get("/reviews/objections").get_data(as_text=True)
 
 

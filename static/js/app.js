@@ -1,33 +1,35 @@
-/* The site's own scripts (served from here: the Content-Security-Policy allows no inline script). */
+/* Page behaviour without inline script (the pages run under a Content-Security-Policy
+   that allows scripts from this site only). Every behaviour is declared in the markup:
+   - form[data-confirm] or its submit button's data-confirm: ask before an irreversible action;
+   - select[data-autosubmit]: a filter applies as soon as it is chosen;
+   - #countdown[data-deadline][data-format]: time left before a deadline. */
 (function () {
   'use strict';
 
-  // A form with data-confirm asks before it is sent (destructive actions).
   document.addEventListener('submit', function (e) {
-    var msg = e.target.getAttribute('data-confirm');
+    var button = e.submitter;
+    var msg = (button && button.getAttribute('data-confirm')) || e.target.getAttribute('data-confirm');
     if (msg && !window.confirm(msg)) { e.preventDefault(); }
   });
 
-  // A select with data-autosubmit sends its form when changed (filters).
   document.addEventListener('change', function (e) {
-    if (e.target.hasAttribute && e.target.hasAttribute('data-autosubmit') && e.target.form) {
-      e.target.form.submit();
-    }
+    var el = e.target;
+    if (el.hasAttribute && el.hasAttribute('data-autosubmit') && el.form) { el.form.submit(); }
   });
 
-  // A challenge's countdown to its deadline.
   function countdown() {
     var box = document.getElementById('countdown');
-    if (!box || !box.dataset.deadline) return;
+    if (!box || !box.dataset.deadline) { return; }
     var end = new Date(box.dataset.deadline).getTime(), out = box.querySelector('.js-left');
-    if (!out) return;
     function tick() {
       var s = Math.max(0, Math.floor((end - Date.now()) / 1000));
       out.textContent = box.dataset.format.replace('{d}', Math.floor(s / 86400))
         .replace('{h}', Math.floor(s % 86400 / 3600)).replace('{m}', Math.floor(s % 3600 / 60));
     }
-    tick(); setInterval(tick, 15000);
+    tick();
+    setInterval(tick, 15000);
   }
+
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', countdown);
   } else {
