@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from io import BytesIO
 
+from markupsafe import escape
+
 import sqlalchemy as sa
 
 from grants.acceptance import decisions
@@ -29,11 +31,13 @@ from grants.projects.models import Project
 from grants.reviews import services as reviews
 
 EXPERT_EMAILS = ("reviewer@demo.cn", "expert2@demo.cn", "expert3@demo.cn")
-DEMO_PDF = b"%PDF-1.4\n% demo attachment\n%%EOF\n"
 
 
-def _pdf(name: str):
-    return BytesIO(DEMO_PDF), name
+def _pdf(name: str, text: str = "演示附件"):
+    """A small real PDF (uploads are checked as PDF documents)."""
+    from weasyprint import HTML
+
+    return BytesIO(HTML(string=f"<p>{escape(text)}</p>").write_pdf()), name
 
 
 def _experts() -> list[User]:
