@@ -24,6 +24,8 @@ from grants.core.registry import tick_job
 from grants.core.workflow import check_version, fire
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
+from grants.notifications.kinds import register_kind
+from grants.notifications.services import link_for, notify
 from grants.integrity.models import IntegrityEntry, SubjectType
 from grants.projects.models import Project, ProjectState
 from grants.reviews.conflicts import ChallengeParties, conflict_reason
@@ -203,6 +205,11 @@ def save_judgement(project: Project, *, actor, score=None, opinion: str = "", in
 
 # the clock ----------------------------------------------------------------------------------
 
+register_kind("acceptance.rectification_failed",
+              _l("The rectification of “%(project)s” was not followed by a new request for acceptance by its "
+                 "deadline (%(day)s): the project has failed acceptance."))
+
+
 def overdue_rectifications_query():
     """Projects still rectifying after their rectification deadline, oldest deadline first."""
     return (sa.select(Project).join(Decision, Decision.project_id == Project.id)
@@ -223,10 +230,19 @@ def fail_overdue_rectifications() -> int:
                 fire(project, "fail_rectification", None,
                      comment=_("The rectification deadline (%(day)s) passed without a new request for acceptance.",
                                day=deadline.isoformat()))
+                notify(team_accounts(project), "acceptance.rectification_failed",
+                       link=link_for("projects.show", project_id=project.id), project=project.title, day=deadline)
             done += 1
         except DomainError:
             continue
     return done
+
+
+def team_accounts(project: Project) -> list[User]:
+    """The team's active accounts in the lead organisation (the lead among them)."""
+    return db.session.scalars(sa.select(User).where(
+        User.organization_id == project.lead_org_id, User.role.in_(Role.BIDDERS), User.active.is_(True))
+        .order_by(User.id)).all()
 
 
 def _rectification_deadline(project: Project):

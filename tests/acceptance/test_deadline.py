@@ -44,6 +44,12 @@ def test_the_clock_fails_a_rectification_once_its_deadline_has_passed(real_time,
     failed = [e for e in audit.history(acceptance.project) if e.action == "fail_rectification"]
     assert len(failed) == 1 and failed[0].actor_id is None
     assert "整改期限" in failed[0].comment and failed[0].from_state == "rectifying"
+    from grants.notifications.models import Notification
+
+    notes = db.session.scalars(db.select(Notification).where(Notification.kind == "acceptance.rectification_failed")).all()
+    ids = [n.user_id for n in notes]
+    assert acceptance.team.id in ids and len(ids) == len(set(ids))  # once, to each of the team's accounts
+    assert notes[0].link == f"/projects/{acceptance.project.id}"
 
 
 def test_a_team_that_asked_again_in_time_is_not_failed(real_time, cli, tick, make):  # noqa: F811

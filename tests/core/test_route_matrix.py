@@ -33,6 +33,7 @@ REFUSED_WRITE = {"login", "401", "403", "404", "422"}
 # endpoint: the answer to each of ACTORS, in that order. Routes whose records the
 # world lacks (certificates, objections, attachments, stage gates) are 404 for all.
 EXPECTED = {
+    "acceptance.download_archive": "login 404 ok ok 404 ok 404 404 404",
     "acceptance.index": "login 403 ok 403 403 403 403 403 403",
     "acceptance.judge": "login 404 404 404 404 404 404 404 404",
     "acceptance.show": "login 403 ok 403 403 403 403 403 403",
@@ -47,6 +48,7 @@ EXPECTED = {
     "admin.users": "login ok 403 403 403 403 403 403 403",
     "api-docs.openapi_json": "ok ok ok ok ok ok ok ok ok",
     "api-docs.openapi_swagger_ui": "ok ok ok ok ok ok ok ok ok",
+    "api_acceptance.download_archive": "401 404 ok ok 404 ok 404 404 404",
     "api_acceptance.get_judgement": "401 404 404 404 404 404 404 404 404",
     "api_acceptance.get_outcome": "401 404 ok 404 404 404 404 404 404",
     "api_acceptance.get_panel": "401 404 ok 404 404 404 404 404 404",
