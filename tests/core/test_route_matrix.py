@@ -24,8 +24,13 @@ from grants.extensions import db
 MISSING = 2**31 - 1  # an id no record has
 ACTORS = ("anon", "admin", "officer", "owner", "owner2", "team", "team2", "panel", "panel2")
 SKIPPED = {"static", "bootstrap.static", "api_docs_assets.static"}
-# Writes anyone may send: signing in, verifying a certificate, choosing a language.
-PUBLIC_WRITES = {"auth.login", "certificates.verify", "api_verify.verify_file", "core.set_language"}
+# Writes anyone may send: signing in, verifying a certificate, choosing a language,
+# registering an organisation or applying as an expert, following an e-mailed link.
+PUBLIC_WRITES = {"auth.login", "certificates.verify", "api_verify.verify_file", "core.set_language",
+                 "registration.organisation", "registration.expert", "registration.resend",
+                 "registration.confirm", "registration.accept"}
+PUBLIC_WRITES |= {f"api_registration.{name}" for name in (
+    "register_organisation", "apply_as_expert", "confirm_email", "accept_invitation")}
 # An anonymous write is refused before anything is done: sent to sign in (pages),
 # 401 (API), or refused for its body or an unknown record (API: 422, 404).
 REFUSED_WRITE = {"login", "401", "403", "404", "422"}
@@ -73,6 +78,7 @@ EXPECTED = {
     "api_challenges.challenge_transitions": "401 ok ok ok ok ok ok ok ok",
     "api_challenges.get_challenge": "ok ok ok ok ok ok ok ok ok",
     "api_challenges.list_challenges": "ok ok ok ok ok ok ok ok ok",
+    "api_inbox.list_inbox": "401 ok ok ok ok ok ok ok ok",
     "api_integrity.entry_objections": "401 404 ok 404 404 404 404 404 404",
     "api_integrity.get_entry": "401 404 ok 404 404 404 404 404 404",
     "api_integrity.get_objection": "401 404 404 404 404 404 404 404 404",
@@ -100,6 +106,17 @@ EXPECTED = {
     "api_projects.project_reports": "401 404 ok ok 404 ok 404 404 404",
     "api_projects.project_tranches": "401 404 ok ok 404 ok 404 404 404",
     "api_projects.project_transitions": "401 404 ok ok 404 ok 404 404 404",
+    "api_registration.expert_application_history": "404 404 404 404 404 404 404 404 404",
+    "api_registration.expert_application_transitions": "401 404 404 404 404 404 404 404 404",
+    "api_registration.get_application": "401 403 404 403 403 403 403 403 403",
+    "api_registration.get_registration": "401 403 404 403 403 403 403 403 403",
+    "api_registration.list_applications": "401 403 ok 403 403 403 403 403 403",
+    "api_registration.list_invitations": "401 403 403 403 403 403 403 403 403",
+    "api_registration.list_members": "401 403 403 403 403 403 403 403 403",
+    "api_registration.list_registrations": "401 403 ok 403 403 403 403 403 403",
+    "api_registration.my_record": "401 404 404 404 404 404 404 404 404",
+    "api_registration.org_registration_history": "404 404 404 404 404 404 404 404 404",
+    "api_registration.org_registration_transitions": "401 404 404 404 404 404 404 404 404",
     "api_reviewers.get_my_profile": "401 403 403 403 403 403 403 ok ok",
     "api_reviewers.get_reviewer": "401 404 ok 404 404 404 404 ok 404",
     "api_reviewers.list_reviewers": "401 403 ok 403 403 403 403 403 403",
@@ -117,15 +134,16 @@ EXPECTED = {
     "api_tranches.tranche_history": "401 404 ok ok 404 ok 404 404 404",
     "api_tranches.tranche_transitions": "401 404 ok ok 404 ok 404 404 404",
     "api_verify.verify_number": "404 404 404 404 404 404 404 404 404",
+    "auth.change_password_page": "login ok ok ok ok ok ok ok ok",
     "auth.login": "ok go go go go go go go go",
     "awards.notice": "404 404 404 404 404 404 404 404 404",
     "awards.objections": "login 403 ok 403 403 403 403 403 403",
-    "bids.partner_lookup": "login 404 403 404 404 404 404 404 404",
     "bids.attachment": "login 404 404 404 404 404 404 404 404",
     "bids.edit": "login 404 go 404 404 404 404 404 404",
     "bids.eligibility": "login 403 ok 403 403 403 403 403 403",
     "bids.mine": "login 403 403 403 403 ok ok 403 403",
     "bids.partner": "login 404 404 404 404 404 404 404 404",
+    "bids.partner_lookup": "login 404 403 404 404 404 404 404 404",
     "bids.show": "login 404 ok 404 404 404 404 404 404",
     "certificates.download": "login 403 404 404 404 404 404 403 403",
     "certificates.index": "login 403 ok ok ok ok ok 403 403",
@@ -152,6 +170,13 @@ EXPECTED = {
     "integrity.objections": "login 403 ok 403 403 403 403 403 403",
     "integrity.subject": "login 403 ok 403 403 403 403 403 403",
     "integrity.subjects": "login 403 ok 403 403 403 403 403 403",
+    "notifications.inbox": "login ok ok ok ok ok ok ok ok",
+    "notifications.outbox": "login ok 403 403 403 403 403 403 403",
+    "overview.help": "ok ok ok ok ok ok ok ok ok",
+    "overview.help_for": "ok ok ok ok ok ok ok ok ok",
+    "overview.library": "ok ok ok ok ok ok ok ok ok",
+    "overview.notices": "ok ok ok ok ok ok ok ok ok",
+    "overview.stats": "ok ok ok ok ok ok ok ok ok",
     "projects.acceptance": "login 404 ok ok 404 ok 404 404 404",
     "projects.agreement_version": "login 404 ok ok 404 ok 404 404 404",
     "projects.contribution_proof": "login 404 404 404 404 404 404 404 404",
@@ -167,6 +192,16 @@ EXPECTED = {
     "projects.report_file": "login 404 404 404 404 404 404 404 404",
     "projects.show": "login 404 ok ok 404 ok 404 404 404",
     "projects.stage_gate": "login 404 ok 404 404 404 404 404 404",
+    "registration.accept": "410 410 410 410 410 410 410 410 410",
+    "registration.application": "login 403 404 403 403 403 403 403 403",
+    "registration.confirm": "ok ok ok ok ok ok ok ok ok",
+    "registration.expert": "ok ok ok ok ok ok ok ok ok",
+    "registration.expert_profile": "login 404 404 404 404 404 404 404 404",
+    "registration.file": "login 403 404 403 403 403 403 403 403",
+    "registration.members_page": "login 403 403 403 403 403 403 403 403",
+    "registration.organisation": "ok ok ok ok ok ok ok ok ok",
+    "registration.queue": "login 403 ok 403 403 403 403 403 403",
+    "registration.registration": "login 403 404 403 403 403 403 403 403",
     "reviews.assignment": "login 403 403 403 403 403 403 ok 404",
     "reviews.bid_file": "login 403 403 403 403 403 403 404 404",
     "reviews.challenges": "login 403 ok 403 403 403 403 403 403",
@@ -202,7 +237,9 @@ def _world(make):
         "number": 1, "position": 1, "fmt": "csv", "name": "submit", "filename": "x",
         **{name: MISSING for name in ("attachment_id", "file_id", "contribution_id", "certificate_id",
                                       "objection_id", "token_id", "review_id", "partner_id", "decision",
-                                      "invitation_id", "report_id")},
+                                      "invitation_id", "report_id", "registration_id",
+                                      "application_id", "notification_id")},
+        "token": "unknown-token", "role": "officer",
     }
     return users, values
 
