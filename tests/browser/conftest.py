@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from grants.core.demo import DEMO_PASSWORD as PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PASSWORD = "demo-password"
 
 
 class Site:
