@@ -76,6 +76,8 @@ def test_a_licence_that_is_not_a_pdf_is_refused_and_nothing_is_created(client):
     before = counts()
     html = post_form(client, licence=pdf("licence.docx", b"PK\x03\x04 a word file")).get_data(as_text=True)
     assert "licence.docx 不是 PDF 文件" in html
+    html = post_form(client, licence=pdf("licence.pdf", b"%PDF-1.4 only the start of one")).get_data(as_text=True)
+    assert "licence.pdf 不是 PDF 文件" in html
     html = client.post("/register/organisation", data=org_form(),
                        content_type="multipart/form-data").get_data(as_text=True)
     assert "请附上 PDF 文件。" in html
