@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -74,14 +75,35 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     WTF_CSRF_TIME_LIMIT = None
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Counters shared by every worker: Redis when REDIS_URL is set. The in-memory
+    # store counts per process, so production refuses it when it runs more than
+    # one worker (see ProductionConfig.validate and gunicorn.conf.py).
+    RATELIMIT_STORAGE_URI = (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
+                             or "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins per client address, and per account from any address. The
+    # account's limit is short-lived, so an attacker cannot lock a user out for long.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
+    # The JSON API, per token (or per address without one) and per address.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;3000 per hour")
+    API_ADDRESS_RATE_LIMIT = os.environ.get("API_ADDRESS_RATE_LIMIT", "300 per minute")
+    # How many worker processes serve the app (gunicorn reads the same variable).
+    WEB_CONCURRENCY = _int_env("WEB_CONCURRENCY", 1)
+    # zxcvbn's score a new password needs (0-4).
+    PASSWORD_MIN_SCORE = 3
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     PER_PAGE = 50
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # "Keep me signed in": the same flags as the session cookie, and two weeks at most.
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Content-Security-Policy and the other security headers (grants/core/security.py);
+    # HTTPS-only settings (HSTS, redirect to https) follow SESSION_COOKIE_SECURE.
+    FORCE_HTTPS = False
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # How many reverse proxies (nginx ...) stand in front of the app. Behind one,
     # every request comes from the proxy's address unless X-Forwarded-For is
@@ -139,16 +161,25 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only-not-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    # The API fuzz tests send thousands of requests in one test; the tests of the
+    # API's limits set tight ones (tests/api/test_api_hardening.py).
+    API_RATE_LIMIT = "100000 per minute"
+    API_ADDRESS_RATE_LIMIT = "100000 per minute"
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "localhost"
     # Hashing costs dominate the suite's time; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_SERVER = None  # never the environment's server from a test
+    # The suite's accounts share one short password; the tests of the strength
+    # rule set the production score (tests/auth/test_passwords.py).
+    PASSWORD_MIN_SCORE = 0
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _flag_env("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    FORCE_HTTPS = SESSION_COOKIE_SECURE
     DEMO_CLOCK = False
 
     @classmethod
@@ -163,6 +194,17 @@ class ProductionConfig(Config):
                 "`python3 -c 'import secrets; print(secrets.token_hex(32))'`."
             )
         super().validate()
+        check_rate_limit_storage(cls.RATELIMIT_STORAGE_URI, cls.WEB_CONCURRENCY)
+
+
+def check_rate_limit_storage(storage_uri: str, workers: int) -> None:
+    """In-memory rate limits count per process: with several workers an attacker
+    gets each worker's allowance. Refuse that combination."""
+    if workers > 1 and storage_uri.startswith("memory://"):
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI is memory:// but {workers} worker processes may run: sign-in "
+            "limits would count per process. Set REDIS_URL (or RATELIMIT_STORAGE_URI) to e.g. "
+            "redis://127.0.0.1:6379/0, or run a single worker.")
 
 
 CONFIGS = {

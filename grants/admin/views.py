@@ -15,6 +15,7 @@ from grants.auth.permissions import ORGANISATION_READERS
 from grants.core.permissions import permission_required
 from grants.core.registry import add_nav
 from grants.core.web import perform
+from grants.core.search import contains
 from grants.extensions import db
 
 add_nav(_l("Users"), "admin.users", Role.ADMINISTRATION, order=90)
@@ -35,8 +36,7 @@ def organizations():
     q = request.args.get("q", "").strip()
     query = sa.select(Organization).order_by(Organization.name)
     if q:
-        like = f"%{q}%"
-        query = query.where(sa.or_(Organization.name.ilike(like), Organization.credit_code.ilike(like)))
+        query = query.where(sa.or_(contains(Organization.name, q), contains(Organization.credit_code, q)))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("admin/organizations.html", page=page, q=q)
 
@@ -100,8 +100,7 @@ def users():
     role = request.args.get("role", "")
     query = sa.select(User).order_by(User.email)
     if q:
-        like = f"%{q}%"
-        query = query.where(sa.or_(User.email.ilike(like), User.display_name.ilike(like)))
+        query = query.where(sa.or_(contains(User.email, q), contains(User.display_name, q)))
     if role in {r.value for r in Role}:
         query = query.where(User.role == role)
     else:
@@ -155,6 +154,18 @@ def user_edit(user_id: int):
                                                 organization=org, actor=current_user), _("Saved."), form=form):
             return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/password")
+@permission_required("auth.manage_users")
+def user_password_reset(user_id: int):
+    """A temporary password, shown once; the user must change it at the next sign-in."""
+    user = _get_user(user_id)
+    if ConfirmForm().validate_on_submit():
+        reset = perform(lambda: services.reset_password(user, actor=current_user))
+        if reset:
+            return render_template("admin/password_reset.html", user=user, temporary=reset.value)
+    return redirect(url_for("admin.user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/active")

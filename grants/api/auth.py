@@ -6,6 +6,8 @@ becomes ``current_user`` for the request (an anonymous user without a token).
 """
 from __future__ import annotations
 
+import hashlib
+
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -53,6 +55,38 @@ def authenticate_request() -> None:
     db.session.commit()  # keeps the token's last use
     g._login_user = token.user
     g.api_token = token
+
+
+def check_operation_permission() -> None:
+    """before_request for /api/, after the caller is known: the operation's own
+    permission (``route(..., permission=...)``), before its body is parsed; a
+    refusal says why, in the map's words."""
+    from grants.core.permissions import reason
+
+    if not request.path.startswith("/api/") or not request.endpoint:
+        return
+    name, say_why = getattr(current_app.view_functions.get(request.endpoint), "_api_permission", (None, False))
+    if name is None:
+        return
+    if not say_why:
+        require_permission(name)
+        return
+    why = reason(name, None, require_user())
+    if why is not None:
+        raise Forbidden(why)
+
+
+def rate_limit_key() -> str:
+    """Who an API request counts against: its token (by a digest of the secret,
+    so no lookup is needed), or its address without one."""
+    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        return "api-token:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:32]
+    return f"api-address:{request.remote_addr}"
+
+
+def address_key() -> str:
+    return f"api-address-all:{request.remote_addr}"
 
 
 def forget_caller(_exc=None) -> None:

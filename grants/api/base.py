@@ -35,9 +35,23 @@ class ApiBlueprint(flask_smorest.Blueprint):
         super().__init__(*args, **kwargs)
         self.tag = tag
 
-    def route(self, rule, *, parameters=None, tags=None, **options):
-        return super().route(rule, parameters=parameters, tags=tags or ([self.tag] if self.tag else None),
-                             **options)
+    def route(self, rule, *, parameters=None, tags=None, permission: str | None = None,
+              say_why: bool = False, **options):
+        """As flask-smorest's; ``permission`` names the map's entry the caller needs
+        for this operation whatever the object: it is checked before the body is
+        read, so a caller without the role learns nothing about the fields (403,
+        "your role may not use this part of the API", or with ``say_why`` the
+        map's reason)."""
+        register = super().route(rule, parameters=parameters,
+                                 tags=tags or ([self.tag] if self.tag else None), **options)
+        if permission is None:
+            return register
+
+        def decorator(view):
+            view._api_permission = (permission, say_why)
+            return register(view)
+
+        return decorator
 
 
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str = "") -> ApiBlueprint:

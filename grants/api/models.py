@@ -34,3 +34,23 @@ class ApiToken(Timestamps, db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.hint}… user={self.user_id}>"
+
+
+class IdempotencyKey(db.Model):
+    """The first answer to a POST sent with an ``Idempotency-Key`` header, per token:
+    a retry with the same key and body gets this answer again instead of doing the
+    work twice. ``status`` is None while the first request is still running."""
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(sa.ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[int | None]
+    content_type: Mapped[str | None] = mapped_column(sa.String(100))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (sa.UniqueConstraint("token_id", "key", name="uq_idempotency_keys_token_key"),)

@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from werkzeug.datastructures import FileStorage
 
+from grants.core.security import has_control_characters
+
 
 # Record ids are 32-bit integers in the database; a larger number names no record.
 MAX_ID = 2**31 - 1
@@ -40,7 +42,7 @@ class UtcDateTime(ma.fields.DateTime):
 
 
 def _unsafe_text(value: str) -> bool:
-    if "\x00" in value:
+    if has_control_characters(value):  # NUL, escape sequences, bells ...: never wanted in text
         return True
     try:
         value.encode("utf-8")
@@ -74,7 +76,8 @@ class FileUpload(Upload):
 
 class ApiSchema(ma.Schema):
     """Base of request and response schemas: unknown fields are refused, and so is
-    text no database can store (NUL characters, lone surrogates)."""
+    text no database can store or a screen should not show (control characters other
+    than tab and line breaks, lone surrogates)."""
 
     class Meta:
         unknown = ma.RAISE

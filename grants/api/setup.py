@@ -8,11 +8,14 @@ import swagger_ui_bundle
 from flask import Blueprint, Flask
 from flask_smorest import Api
 
-from grants.api.auth import authenticate_request, forget_caller
+from grants.api.auth import (address_key, authenticate_request, check_operation_permission,
+                             forget_caller, rate_limit_key)
 from grants.api.base import PREFIX
+from grants.api.idempotency import remember_answer, replay_or_claim
 from grants.api.errors import init_errors
 from grants.api.schemas import ErrorSchema
-from grants.extensions import csrf
+from grants.core.security import allow_inline_script
+from grants.extensions import csrf, limiter
 
 API_DESCRIPTION = """\
 The JSON API of the open-competition project system, over the same rules as its pages.
@@ -64,6 +67,20 @@ def register(app: Flask, blp) -> None:
     app.extensions["grants.api"].register_blueprint(blp)
     # Only Bearer tokens are accepted under /api/, never the session cookie.
     csrf.exempt(blp)
+    limiter.limit(_token_limit, key_func=rate_limit_key)(blp)
+    limiter.limit(_address_limit, key_func=address_key)(blp)
+
+
+def _token_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["API_RATE_LIMIT"]
+
+
+def _address_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["API_ADDRESS_RATE_LIMIT"]
 
 
 def init_api(app: Flask) -> GrantsApi:
@@ -90,6 +107,10 @@ def init_api(app: Flask) -> GrantsApi:
     for blp in api_blueprints():
         register(app, blp)
     app.before_request(authenticate_request)
+    app.before_request(check_operation_permission)
+    app.before_request(replay_or_claim)
+    app.after_request(remember_answer)
     app.teardown_request(forget_caller)
     init_errors(app)
+    allow_inline_script(app, "api-docs.openapi_swagger_ui")
     return api

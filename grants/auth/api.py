@@ -11,6 +11,7 @@ from grants.api.schemas import ApiSchema, QuerySchema, UtcDateTime
 from grants.auth import services
 from grants.auth.models import Organization, OrgKind
 from grants.core.errors import NotFound
+from grants.core.search import contains
 from grants.extensions import db
 
 blp = api_blueprint("organizations", __name__, "/organizations",
@@ -47,12 +48,12 @@ def list_organizations(filters):
     require_permission("auth.view_organisations")
     query = sa.select(Organization).order_by(Organization.name, Organization.id)
     if filters.get("q"):
-        like = f"%{filters['q'].strip()}%"
-        query = query.where(sa.or_(Organization.name.ilike(like), Organization.credit_code.ilike(like)))
+        q = filters["q"].strip()
+        query = query.where(sa.or_(contains(Organization.name, q), contains(Organization.credit_code, q)))
     return query
 
 
-@blp.route("", methods=["POST"])
+@blp.route("", methods=["POST"], permission="auth.manage_organisations")
 @blp.arguments(OrganizationCreateSchema)
 @blp.response(201, OrganizationSchema)
 def create_organization(data):

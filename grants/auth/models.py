@@ -100,6 +100,12 @@ class User(UserMixin, Timestamps, db.Model):
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("persons.id"), unique=True)
     last_login_at: Mapped[datetime | None]
+    # Part of every session and remember-me cookie (``get_id``): raising it
+    # (sign-out, a new password, deactivation) ends them all, on every device.
+    session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set by an administrator's reset: the temporary password must be replaced
+    # before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
     person: Mapped[Person | None] = relationship(lazy="joined")
@@ -109,12 +115,35 @@ class User(UserMixin, Timestamps, db.Model):
         """A deactivated account, or an account of a deactivated organisation, is shut out."""
         return self.active and (self.organization is None or self.organization.active)
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie issued so far stops working."""
+        self.session_generation = (self.session_generation or 1) + 1
+
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def user_for_session(user_id: str) -> User | None:
+    """The user a session or remember-me cookie names, if it is still current:
+    the account is active and the cookie's generation is the account's."""
+    ident, _sep, generation = (user_id or "").partition(":")
+    if not ident.isdigit() or not generation.isdigit() or int(ident) > 2**31 - 1:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.is_active or user.session_generation != int(generation):
+        return None
+    return user
 
     @property
     def role_label(self) -> str:

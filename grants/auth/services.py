@@ -5,12 +5,17 @@ never commit (the request or command commits once).
 """
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from email_validator import EmailNotValidError, validate_email
+from werkzeug.security import check_password_hash
+from zxcvbn import zxcvbn
 
-from grants.auth.models import Organization, OrgKind, Person, Role, User
+from grants.auth.models import Organization, OrgKind, Person, Role, User, hash_password
 from grants.core import audit
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
 from grants.core.errors import ValidationFailed
@@ -18,6 +23,10 @@ from grants.core.permissions import require
 from grants.extensions import db
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 200  # long enough for any passphrase; bounds the strength check's work
+# zxcvbn's scores: 0 too guessable ... 4 very unguessable; 3 is "safely
+# unguessable" (about 10^10 guesses), what an offline attack on a leaked hash needs.
+DEFAULT_MIN_SCORE = 3
 
 
 def _fail(field: str, label, problem) -> None:
@@ -74,8 +83,12 @@ def person_by_id_number(id_number: str) -> Person | None:
     return db.session.scalar(sa.select(Person).where(Person.id_number == normalize_code(id_number)))
 
 
+def normalize_login(email: str) -> str:
+    return (email or "").strip().lower()
+
+
 def user_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    return db.session.scalar(sa.select(User).where(User.email == normalize_login(email)))
 
 
 def active_users(*, roles=None, organization_ids=None, person_ids=None) -> list[User]:
@@ -156,9 +169,79 @@ def normalize_email(email: str) -> str:
         _fail("email", _l("Email"), _l("is not a valid address (%(why)s)", why=str(exc)))
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, *, field: str = "password", user_inputs=()) -> None:
+    """Refuse short, common and easily guessed passwords (zxcvbn's estimate, which
+    knows lists of common and breached passwords, names, words, keyboard patterns,
+    dates and the account's own e-mail and name given in ``user_inputs``)."""
     if not password or len(password) < MIN_PASSWORD:
-        _fail("password", _l("Password"), _l("must be at least %(n)s characters", n=MIN_PASSWORD))
+        _fail(field, _l("Password"), _l("must be at least %(n)s characters", n=MIN_PASSWORD))
+    if len(password) > MAX_PASSWORD:
+        _fail(field, _l("Password"), _l("is longer than %(n)s characters", n=MAX_PASSWORD))
+    inputs = [str(i) for i in user_inputs if i]
+    inputs += [part for i in inputs for part in i.replace("@", " ").replace(".", " ").split()]
+    if zxcvbn(password, user_inputs=inputs)["score"] < current_app.config.get("PASSWORD_MIN_SCORE",
+                                                                             DEFAULT_MIN_SCORE):
+        _fail(field, _l("Password"),
+              _l("is too easy to guess: it is a common password, a word or name, a keyboard or "
+                 "number pattern, a date, or close to your e-mail or name. Use a longer phrase "
+                 "of several unrelated words"))
+
+
+_dummy_hashes: dict[str, str] = {}
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account with this e-mail and password, or None.
+
+    An unknown e-mail costs one password hash like a known one, so the answer's
+    timing does not tell which e-mails have accounts."""
+    user = user_by_email(email)
+    if user is None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        if method not in _dummy_hashes:
+            _dummy_hashes[method] = hash_password(secrets.token_urlsafe(16))
+        check_password_hash(_dummy_hashes[method], password or "")
+        return None
+    return user if check_password_hash(user.password_hash, password or "") else None
+
+
+def end_sessions(user: User, *, reason: str = "logout") -> None:
+    """Sign the user out everywhere: every session and remember-me cookie stops working."""
+    user.end_sessions()
+    db.session.flush()
+    audit.record(user, "end_sessions", actor=user, evidence={"reason": reason})
+
+
+def change_password(user: User, *, current: str, new: str, confirm: str) -> None:
+    """The user's own change: the current password, then a strong new one, twice.
+    Ends the user's other sessions (the request signs this one in again)."""
+    if not check_password_hash(user.password_hash, current or ""):
+        _fail("current_password", _l("Current password"), _l("is wrong"))
+    if new != confirm:
+        _fail("confirm", _l("Repeat the new password"), _l("does not match the new password"))
+    if check_password_hash(user.password_hash, new or ""):
+        _fail("new_password", _l("New password"), _l("must differ from the current one"))
+    check_password_strength(new, field="new_password", user_inputs=(user.email, user.display_name))
+    user.set_password(new)
+    user.must_change_password = False
+    user.end_sessions()
+    db.session.flush()
+    audit.record(user, "change_password", actor=user)
+
+
+def reset_password(user: User, *, actor) -> str:
+    """An administrator's reset: a random temporary password, to be changed at the
+    next sign-in; every session of the user ends. Returns the temporary password
+    (shown once, never stored in clear)."""
+    if actor is not None:  # None: the system (a command)
+        require("auth.manage_users", actor, user)
+    temporary = secrets.token_urlsafe(12)
+    user.set_password(temporary)
+    user.must_change_password = True
+    user.end_sessions()
+    db.session.flush()
+    audit.record(user, "reset_password", actor=actor)
+    return temporary
 
 
 def create_user(*, email: str, display_name: str, password: str, role, organization=None,
@@ -168,7 +251,7 @@ def create_user(*, email: str, display_name: str, password: str, role, organizat
     email = normalize_email(email)
     display_name = _check_name("display_name", _l("Name"), display_name, 100)
     role = _check_role(role)
-    check_password_strength(password)
+    check_password_strength(password, user_inputs=(email, display_name))
     if user_by_email(email):
         _fail("email", _l("Email"), _l("%(email)s already has an account", email=email))
     _check_role_fits(role, organization, bool(id_number))
@@ -220,4 +303,6 @@ def set_user_active(user: User, active: bool, *, actor) -> None:
     if actor is not None and user.id == actor.id and not active:
         raise ValidationFailed(_("You cannot deactivate your own account."))
     user.active = active
+    if not active:
+        user.end_sessions()
     audit.record(user, "activate" if active else "deactivate", actor=actor)

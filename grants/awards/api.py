@@ -94,7 +94,8 @@ def get_objection(objection_id: int):
     return objection
 
 
-@blp.route(f"/objections/<{ID}:objection_id>/<any(uphold,dismiss):decision>", methods=["POST"])
+@blp.route(f"/objections/<{ID}:objection_id>/<any(uphold,dismiss):decision>", methods=["POST"],
+           permission="awards.answer_objection")
 @blp.arguments(ObjectionAnswerSchema)
 @blp.response(200, ObjectionSchema)
 def answer_objection(data, objection_id: int, decision: str):

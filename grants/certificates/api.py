@@ -132,7 +132,7 @@ def list_certificates(filters):
     return query
 
 
-@blp.route("", methods=["POST"])
+@blp.route("", methods=["POST"], permission="certificates.issue", say_why=True)
 @blp.arguments(IssueSchema)
 @blp.response(201, CertificateSchema)
 def issue_certificate(data):

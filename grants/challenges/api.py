@@ -204,7 +204,7 @@ def list_challenges(filters):
                                       status=filters.get("status"), sort=filters.get("sort", "deadline"))
 
 
-@blp.route("", methods=["POST"])
+@blp.route("", methods=["POST"], permission="challenges.create", say_why=True)
 @blp.arguments(ChallengeCreateSchema)
 @blp.response(201, ChallengeSchema)
 def create_challenge(data):

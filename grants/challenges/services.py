@@ -23,6 +23,7 @@ from grants.core.registry import tick_job
 from grants.core.validation import (Errors, FieldSpec, clean_fields, flag, optional_text, saving_edit, whole,
                                     whole_number)
 from grants.core.workflow import check_version, fire
+from grants.core.search import contains
 from grants.extensions import db
 
 EDITABLE = ("title", "field", "problem", "budget_fen", "enterprise_cofunding_fen", "max_winners",
@@ -110,8 +111,7 @@ def search_challenges(viewer=None, *, q: str = "", field: str | None = None, sta
     if field:
         query = query.where(Challenge.field == field)
     for word in (q or "").split()[:5]:
-        like = f"%{word}%"
-        query = query.where(sa.or_(Challenge.title.ilike(like), Challenge.problem.ilike(like)))
+        query = query.where(sa.or_(contains(Challenge.title, word), contains(Challenge.problem, word)))
     if sort == "budget":
         query = query.order_by(Challenge.budget_fen.desc(), Challenge.id.desc())
     else:

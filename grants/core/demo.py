@@ -9,7 +9,7 @@ from grants.auth.models import User
 from grants.core.codes import complete_credit_code, complete_id_number
 from grants.extensions import db
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-lotus-river"
 
 ORGS = [
     ("bureau", "市科学技术局", "other", "11610100MB0000001"),

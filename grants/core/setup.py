@@ -1,8 +1,9 @@
 """Wiring of extensions, templates, error pages and database quirks."""
 from __future__ import annotations
 
+import click
 import sqlalchemy as sa
-from flask import Flask, g, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import refresh as refresh_locale
 from flask_babel import gettext as _
@@ -34,10 +35,14 @@ def init_extensions(app: Flask) -> None:
     # (CLI-driven test clients do) must still choose afresh.
     app.before_request(refresh_locale)
     app.before_request(_forget_cached_user)
+    from grants.core.security import clean_page_input, init_security_headers
+
+    app.before_request(clean_page_input)
+    init_security_headers(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
     with app.app_context():
-        _tune_sqlite(db.engine)
+        _tune_sqlite(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
     _init_templates(app)
     _init_error_pages(app)
 
@@ -50,8 +55,14 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
 
 
-def _tune_sqlite(engine: sa.Engine) -> None:
-    """Make pysqlite honour transactions (and SAVEPOINTs) and foreign keys."""
+def _tune_sqlite(engine: sa.Engine, busy_timeout_ms: int = 5000) -> None:
+    """SQLite for several workers and threads at once: pysqlite honours
+    transactions (and SAVEPOINTs) and foreign keys; WAL lets readers go on while
+    one writes; a writer waits up to ``busy_timeout_ms`` for the lock; and a
+    transaction that may write takes the write lock when it begins (BEGIN
+    IMMEDIATE), since a deferred one that read first cannot wait for it later
+    and fails at once. A lock still held after the wait is told as "busy, try
+    again" (see ``_init_error_pages``)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -60,12 +71,28 @@ def _tune_sqlite(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # an in-memory database stays "memory"
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    """A page or API request that changes something, or a ``flask`` command."""
+    if has_request_context():
+        return request.method not in ("GET", "HEAD", "OPTIONS")
+    return click.get_current_context(silent=True) is not None
+
+
+def is_busy(err: sa.exc.OperationalError) -> bool:
+    """A lock the database could not get in time: SQLite's "database is locked",
+    PostgreSQL's lock timeout, deadlock or serialization failure."""
+    if "database is locked" in str(err.orig) or "database table is locked" in str(err.orig):
+        return True
+    return getattr(err.orig, "sqlstate", None) in ("55P03", "40P01", "40001")
 
 
 def _init_templates(app: Flask) -> None:
@@ -121,6 +148,9 @@ ERROR_PAGES = {
 }
 CSRF_PAGE = (_l("Form expired"), _l("The form was missing its security token or it expired. "
                                     "Go back, reload the page and submit again."))
+BUSY_PAGE = (_l("Busy, try again"),
+             _l("Many people are saving at this moment and your change could not be saved. "
+                "Nothing was saved. Please try again in a few seconds."))
 SERVER_ERROR_PAGE = (_l("Something went wrong"),
                      _l("The server could not complete the request. Nothing was saved. "
                         "Please try again; if it keeps happening, tell the administrator."))
@@ -163,3 +193,13 @@ def _init_error_pages(app: Flask) -> None:
         # means someone else wrote the same thing a moment earlier.
         db.session.rollback()
         return _error_page(409, _("Not possible"), CHANGED_MESSAGE, code="conflict")
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def busy(err):
+        if not is_busy(err):
+            raise err
+        db.session.rollback()
+        response = _error_page(503, *BUSY_PAGE, code="busy")
+        response = response if not isinstance(response, tuple) else app.make_response(response)
+        response.headers["Retry-After"] = "2"
+        return response

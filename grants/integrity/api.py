@@ -113,7 +113,7 @@ def list_entries(filters):
                                    list_kind=filters.get("list"), status=filters.get("status"))
 
 
-@blp.route("/entries", methods=["POST"])
+@blp.route("/entries", methods=["POST"], permission="integrity.add_entry")
 @blp.arguments(EntryCreateSchema)
 @blp.response(201, EntrySchema)
 def create_entry(data):
@@ -134,7 +134,7 @@ def get_entry(entry_id: int):
     return _visible_entry(entry_id)[1]
 
 
-@blp.route(f"/entries/<{ID}:entry_id>/revoke", methods=["POST"])
+@blp.route(f"/entries/<{ID}:entry_id>/revoke", methods=["POST"], permission="integrity.revoke_entry")
 @blp.arguments(RevokeSchema)
 @blp.response(200, EntrySchema)
 def revoke(data, entry_id: int):

@@ -17,6 +17,7 @@ from grants.core.files import write_file
 from grants.core.errors import DomainError, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import Role
 from grants.core.permissions import reason as refusal_of, require
+from grants.core.search import contains
 from grants.extensions import db
 from grants.auth.services import active_users
 from grants.notifications.services import link_for, notify
@@ -50,10 +51,9 @@ def search_entries(*, q: str = "", code: str | None = None, list_kind: str | Non
     query = sa.select(IntegrityEntry).order_by(IntegrityEntry.id.desc())
     q = (q or "").strip()
     if q:
-        like = f"%{q}%"
-        query = query.where(sa.or_(IntegrityEntry.subject_name.ilike(like),
-                                   IntegrityEntry.subject_code.ilike(like.upper()),
-                                   IntegrityEntry.basis.ilike(like)))
+        query = query.where(sa.or_(contains(IntegrityEntry.subject_name, q),
+                                   contains(IntegrityEntry.subject_code, q.upper()),
+                                   contains(IntegrityEntry.basis, q)))
     if code:
         query = query.where(IntegrityEntry.subject_code == normalize_code(code))
     list_kind, subject_type, status = (_member(ListKind, list_kind), _member(SubjectType, subject_type),

@@ -17,6 +17,7 @@ from grants.core.errors import DomainError
 from grants.core.permissions import can, permission_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.web import perform
+from grants.core.search import contains
 from grants.extensions import db
 from grants.integrity import bp, services
 from grants.integrity.permissions import LIST_KEEPERS, LISTED
@@ -109,22 +110,20 @@ def subjects():
     q = request.args.get("q", "").strip()
     found: dict[tuple[str, str], dict] = {}
     if q:
-        like = f"%{q}%"
-        code_like = f"%{q.upper()}%"
         rows = db.session.execute(
             sa.select(IntegrityEntry.subject_type, IntegrityEntry.subject_code,
                       sa.func.max(IntegrityEntry.subject_name), sa.func.count())
-            .where(sa.or_(IntegrityEntry.subject_name.ilike(like), IntegrityEntry.subject_code.ilike(code_like)))
+            .where(sa.or_(contains(IntegrityEntry.subject_name, q), contains(IntegrityEntry.subject_code, q.upper())))
             .group_by(IntegrityEntry.subject_type, IntegrityEntry.subject_code).limit(100)).all()
         for subject_type, code, name, count in rows:
             found[(str(subject_type), code)] = {"type": str(subject_type), "code": code, "name": name,
                                                 "entries": count}
         for org in db.session.scalars(sa.select(Organization).where(sa.or_(
-                Organization.name.ilike(like), Organization.credit_code.ilike(code_like))).limit(100)):
+                contains(Organization.name, q), contains(Organization.credit_code, q.upper()))).limit(100)):
             found.setdefault(("organization", org.credit_code),
                              {"type": "organization", "code": org.credit_code, "name": org.name, "entries": 0})
         for person in db.session.scalars(sa.select(Person).where(sa.or_(
-                Person.name.ilike(like), Person.id_number.ilike(code_like))).limit(100)):
+                contains(Person.name, q), contains(Person.id_number, q.upper()))).limit(100)):
             found.setdefault(("person", person.id_number),
                              {"type": "person", "code": person.id_number, "name": person.name, "entries": 0})
     return render_template("integrity/subjects.html", q=q, subjects=list(found.values()))

@@ -201,7 +201,7 @@ def submit_scores(data, assignment_id: int, bid_id: int):
     return _review_data(_save(assignment, _my_bid(assignment, bid_id), user, data or {}, submit=True))
 
 
-@blp.route(f"/<{ID}:assignment_id>/bids/<{ID}:bid_id>/reopen", methods=["POST"])
+@blp.route(f"/<{ID}:assignment_id>/bids/<{ID}:bid_id>/reopen", methods=["POST"], permission="reviews.run_panel")
 @blp.arguments(ReviewReopenSchema)
 @blp.response(200, ReviewSchema)
 def reopen_review(data, assignment_id: int, bid_id: int):

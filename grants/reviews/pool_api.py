@@ -78,7 +78,7 @@ def get_my_profile():
     return profile
 
 
-@blp.route("/me", methods=["PUT"])
+@blp.route("/me", methods=["PUT"], permission="reviews.keep_profile")
 @blp.arguments(ReviewerProfileInSchema)
 @blp.response(200, ReviewerProfileSchema)
 def put_my_profile(data):

@@ -8,6 +8,7 @@ from grants.auth.models import User
 from grants.core import audit
 from grants.core.errors import Forbidden, ValidationFailed
 from grants.core.permissions import Role, can, has_role
+from grants.core.search import contains
 from grants.extensions import db
 from grants.reviews.models import ChallengeField, ReviewerExpertise, ReviewerProfile
 
@@ -80,8 +81,7 @@ def reviewer_pool_query(*, field: str | None = None, q: str | None = None, avail
         query = query.where(ReviewerProfile.id.in_(
             sa.select(ReviewerExpertise.profile_id).where(ReviewerExpertise.field == field)))
     if q:
-        like = f"%{q}%"
-        query = query.where(sa.or_(User.display_name.ilike(like), ReviewerProfile.title.ilike(like)))
+        query = query.where(sa.or_(contains(User.display_name, q), contains(ReviewerProfile.title, q)))
     if available_only:
         query = query.where(ReviewerProfile.available)
     return query

@@ -20,7 +20,9 @@ def test_badges_start_with_a_capital_in_english_only(app, make):
     make.challenge(state="draft")
     client = _english(app, make.user("officer"))
     html = client.get("/challenges/manage").get_data(as_text=True)
-    assert 'html[lang="en"] .badge::first-letter { text-transform: uppercase; }' in html
+    assert '<link rel="stylesheet" href="/static/css/grants.css">' in html
+    css = client.get("/static/css/grants.css").get_data(as_text=True)
+    assert 'html[lang="en"] .badge::first-letter { text-transform: uppercase; }' in css
     assert '<html lang="en">' in html
     assert '<span class="badge text-bg-light border">draft</span>' in html  # capitalised by the rule above
     client.post("/lang/zh_CN", data={"next": "/dashboard"})

@@ -76,7 +76,7 @@ def test_unread_count_in_the_navigation(client, login, make):
     notify(make.user("applicant"), "acceptance.passed", project="丙")  # someone else's
     db.session.commit()
     page = client.get("/dashboard").get_data(as_text=True)
-    assert '<span class="badge text-bg-danger inbox-unread">2</span>' in page
+    assert '<span class="inbox-unread rounded-pill text-bg-danger px-2 small fw-semibold">2</span>' in page
 
 
 def test_the_inbox_lists_newest_first_and_following_marks_read(client, login, make):
@@ -94,7 +94,7 @@ def test_the_inbox_lists_newest_first_and_following_marks_read(client, login, ma
     assert first.read_at == clock.now() and second.read_at is None
     page = client.get("/inbox").get_data(as_text=True)
     assert page.count("notification unread") == 1
-    assert '<span class="badge text-bg-danger inbox-unread">1</span>' in page
+    assert '<span class="inbox-unread rounded-pill text-bg-danger px-2 small fw-semibold">1</span>' in page
     response = client.post("/inbox/read-all", follow_redirects=True)
     assert "1 条通知已标为已读" in response.get_data(as_text=True)
     assert second.read_at is not None
