@@ -72,6 +72,17 @@ def test_bad_input_is_refused_in_words_and_nothing_is_created(client, overrides,
     assert counts() == before
 
 
+def test_a_password_close_to_the_contacts_address_is_refused(client, app):
+    app.config["PASSWORD_MIN_SCORE"] = 3  # the production setting
+    try:
+        before = counts()
+        html = post_form(client, password="wangmin123").get_data(as_text=True)
+        assert "太容易被猜到" in html
+        assert counts() == before
+    finally:
+        app.config["PASSWORD_MIN_SCORE"] = 0
+
+
 def test_a_licence_that_is_not_a_pdf_is_refused_and_nothing_is_created(client):
     before = counts()
     html = post_form(client, licence=pdf("licence.docx", b"PK\x03\x04 a word file")).get_data(as_text=True)
