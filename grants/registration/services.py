@@ -73,9 +73,14 @@ def _new_email(errors: Errors, data: dict, key: str = "email") -> str | None:
     return email
 
 
-def _password(errors: Errors, data: dict) -> str | None:
-    _catch(errors, "password", accounts.check_password_strength, data.get("password"))
-    return None if "password" in errors.details else _hash(data["password"])
+def _password(errors: Errors, data: dict, *user_inputs) -> str | None:
+    """The hash of a strong enough password (the accounts' rule, knowing the e-mail and name)."""
+    try:
+        accounts.check_password_strength(data.get("password"), user_inputs=user_inputs)
+    except ValidationFailed as exc:
+        errors.add("password", next(iter(exc.details.values()), str(exc)))
+        return None
+    return _hash(data["password"])
 
 
 def _hash(password: str) -> str:
@@ -127,7 +132,7 @@ def check_registration(data: dict) -> dict:
         "contact_name": _text(errors, data, "contact_name", _l("Contact person"), 100),
         "contact_email": _new_email(errors, data, "contact_email"),
         "contact_mobile": _mobile(errors, data, "contact_mobile"),
-        "password_hash": _password(errors, data),
+        "password_hash": _password(errors, data, data.get("contact_email"), data.get("contact_name")),
     }
     id_number = (data.get("contact_id_number") or "").strip()
     needs_id = values["kind"] is not None and member_role(values["kind"]) in Role.BIDDERS
@@ -341,7 +346,7 @@ def check_application(data: dict) -> dict:
         "email": _new_email(errors, data),
         "mobile": _mobile(errors, data, "mobile"),
         "id_number": _catch(errors, "id_number", accounts.check_id_number, data.get("id_number")),
-        "password_hash": _password(errors, data),
+        "password_hash": _password(errors, data, data.get("email"), data.get("name")),
         "title": _text(errors, data, "title", _l("Professional title"), 100),
         "fields": _fields(errors, data),
         "years": _years(errors, data),

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from grants.extensions import db
 from grants.registration.mail import email_sent
 from grants.registration.models import ExpertApplication, OneTimeLink, OrgRegistration, RegistrationFile
-from tests.factories import credit_code, id_number
+from tests.factories import credit_code, id_number, pdf_bytes
 
-PDF = b"%PDF-1.4\n% a test licence\n%%EOF\n"
+PDF = pdf_bytes("licence")  # uploads are parsed: a real PDF
 
 
 def pdf(name: str = "licence.pdf", data: bytes = PDF):

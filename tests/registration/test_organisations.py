@@ -72,10 +72,23 @@ def test_bad_input_is_refused_in_words_and_nothing_is_created(client, overrides,
     assert counts() == before
 
 
+def test_a_password_close_to_the_contacts_address_is_refused(client, app):
+    app.config["PASSWORD_MIN_SCORE"] = 3  # the production setting
+    try:
+        before = counts()
+        html = post_form(client, password="wangmin123").get_data(as_text=True)
+        assert "太容易被猜到" in html
+        assert counts() == before
+    finally:
+        app.config["PASSWORD_MIN_SCORE"] = 0
+
+
 def test_a_licence_that_is_not_a_pdf_is_refused_and_nothing_is_created(client):
     before = counts()
     html = post_form(client, licence=pdf("licence.docx", b"PK\x03\x04 a word file")).get_data(as_text=True)
     assert "licence.docx 不是 PDF 文件" in html
+    html = post_form(client, licence=pdf("licence.pdf", b"%PDF-1.4 only the start of one")).get_data(as_text=True)
+    assert "licence.pdf 不是 PDF 文件" in html
     html = client.post("/register/organisation", data=org_form(),
                        content_type="multipart/form-data").get_data(as_text=True)
     assert "请附上 PDF 文件。" in html
