@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from grants.challenges import bp, services
 from grants.challenges.permissions import POSTERS
-from grants.challenges.services import is_owner, with_bid_counts
+from grants.challenges.services import attach_bid_counts, is_owner
 from grants.challenges.forms import ChallengeForm, RatioForm
 from grants.challenges.models import FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeField, ChallengeState
 from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
@@ -70,6 +70,7 @@ def board():
         sort = "deadline"
     query = services.search_challenges(None, q=q, field=field, status=status, sort=sort)
     page = db.paginate(query, per_page=BOARD_PER_PAGE, error_out=False)
+    attach_bid_counts(page.items)
     return render_template("challenges/board.html", page=page, q=q, field=field, status=status, sort=sort,
                            fields=FIELD_LABELS, states=[(s.value, CHALLENGE_STATES[s.value]) for s in PUBLIC_STATES],
                            now=clock.now())
@@ -189,7 +190,8 @@ def manage():
         query = query.where(Challenge.owner_org_id == current_user.organization_id)
     if state in CHALLENGE_STATES:
         query = query.where(Challenge.state == state)
-    page = db.paginate(with_bid_counts(query), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    attach_bid_counts(page.items)
     return render_template("challenges/manage.html", page=page, state=state, states=CHALLENGE_STATES,
                            label=CHALLENGE_WORKFLOW.state_label)
 

@@ -318,4 +318,10 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
 
     load.fix_sequences()
     db.session.commit()
+    if conn.dialect.name == "postgresql" and isinstance(db.engine, sa.Engine):  # (not inside a test's transaction)
+        # Fresh statistics and visibility map, as autovacuum would leave them in time: the
+        # planner's estimates and index-only scans depend on them.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as maintenance:
+            for table in load.counts:
+                maintenance.execute(sa.text(f"VACUUM ANALYZE {table}"))
     return load.counts
