@@ -297,7 +297,7 @@ def measure_scale(pool, args, scale: float) -> dict:
                   f"{'errors ' + str(result.statuses) if result.errors else ''}", flush=True)
         memory = None
         if args.memory_requests:
-            memory = memory_growth(app, pages, session, args.memory_requests)
+            memory = memory_growth(pool, app, pages, session, args.memory_requests, args.concurrency)
             print(f"  worker memory after 1,000 / {args.memory_requests:,} requests: "
                   f"{memory[0]:.1f} / {memory[1]:.1f} MB", flush=True)
         return {"rows": rows, "memory": memory, "pages": pages, "client": "wrk" if use_wrk else "python"}
@@ -306,14 +306,27 @@ def measure_scale(pool, args, scale: float) -> dict:
         hello.stop()
 
 
-def memory_growth(app: Server, pages: list[Page], session: str, total: int) -> tuple[float, float]:
-    gets = [p for p in pages if p.post is None and p.key not in ("ranking",)]
-    after_1000 = None
-    for i in range(total):
-        page = gets[i % len(gets)]
-        _one(app.port, "GET", page.path, {"Cookie": session} if page.officer else {}, None)
-        if i + 1 == 1000:
-            after_1000 = sum(app.worker_rss_mb())
+def _requests(args):
+    port, paths, session = args
+    for path, officer in paths:
+        try:
+            _one(port, "GET", path, {"Cookie": session} if officer else {}, None)
+        except OSError:
+            pass
+
+
+def memory_growth(pool, app: Server, pages: list[Page], session: str, total: int, concurrency: int):
+    """Workers' resident memory (both together) after 1,000 and after ``total`` requests,
+    sent to a mix of the GET pages by ``concurrency`` clients."""
+    gets = [(p.path, p.officer) for p in pages if p.post is None]
+    mix = [gets[i % len(gets)] for i in range(total)]
+
+    def send(batch):
+        pool.map(_requests, [(app.port, batch[i::concurrency], session) for i in range(concurrency)])
+
+    send(mix[:1000])
+    after_1000 = sum(app.worker_rss_mb())
+    send(mix[1000:])
     return after_1000, sum(app.worker_rss_mb())
 
 
@@ -327,20 +340,20 @@ def machine() -> str:
 
 
 def table(results: dict, big: float, small: float) -> str:
-    lines = ["| page | req/s | p50 ms | p99 ms | ratio to hello-world | target | "
-             f"scale {big:g} vs {small:g} (time per request) |",
-             "|---|---|---|---|---|---|---|"]
+    growth_head = f" scale {big:g} vs {small:g} (time per request) |" if small else ""
+    lines = ["| page | req/s | p50 ms | p99 ms | ratio to hello-world | target |" + growth_head,
+             "|---|---|---|---|---|---|" + ("---|" if small else "")]
     for key, (page, result, base) in results[big]["rows"].items():
         ratio = result.rps / base.rps
         target = TARGETS.get(key)
         met = "" if target is None else (f"{target} ✓" if ratio >= target else f"{target} ✗")
-        other = results.get(small, {}).get("rows", {}).get(key)
+        other = results.get(small, {}).get("rows", {}).get(key) if small else None
         growth = ""
         if other:
             # time per request relative to hello-world, full over the tenth
             growth = f"{(other[1].rps / other[2].rps) / ratio:.2f}×"
         lines.append(f"| {page.label} | {result.rps:.1f} | {result.p50:.1f} | {result.p99:.1f} | {ratio:.3f} | "
-                     f"{met} | {growth} |")
+                     f"{met} |" + (f" {growth} |" if small else ""))
     return "\n".join(lines)
 
 
@@ -387,7 +400,7 @@ def report(args, results, scales) -> str:
     lines.append("")
     lines.append(f"At scale {small:g}:")
     lines.append("")
-    lines.append(table({small: results[small]}, small, -1))
+    lines.append(table({small: results[small]}, small, None))
     for scale in scales:
         memory = results[scale]["memory"]
         if memory:

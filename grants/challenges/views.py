@@ -22,6 +22,7 @@ from grants.core.forms import AttachmentForm
 from grants.core.registry import add_nav, add_panel
 from grants.core.workflow import fire
 from grants.core.web import perform, upload_attachment
+from grants.core.pagination import paginate
 from grants.extensions import db
 
 add_nav(_l("Challenge board"), "challenges.board", {"*"}, order=10)
@@ -69,7 +70,7 @@ def board():
     if sort not in services.BOARD_SORTS:
         sort = "deadline"
     query = services.search_challenges(None, q=q, field=field, status=status, sort=sort)
-    page = db.paginate(query, per_page=BOARD_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=BOARD_PER_PAGE)
     attach_bid_counts(page.items)
     return render_template("challenges/board.html", page=page, q=q, field=field, status=status, sort=sort,
                            fields=FIELD_LABELS, states=[(s.value, CHALLENGE_STATES[s.value]) for s in PUBLIC_STATES],
@@ -190,7 +191,7 @@ def manage():
         query = query.where(Challenge.owner_org_id == current_user.organization_id)
     if state in CHALLENGE_STATES:
         query = query.where(Challenge.state == state)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query, per_page=current_app.config["PER_PAGE"])
     attach_bid_counts(page.items)
     return render_template("challenges/manage.html", page=page, state=state, states=CHALLENGE_STATES,
                            label=CHALLENGE_WORKFLOW.state_label)

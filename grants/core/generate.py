@@ -12,7 +12,7 @@ there are never fewer than 1,100 organisations; below it (tests), 50 bids.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import click
