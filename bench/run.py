@@ -206,6 +206,15 @@ def ensure_data(url: str, scale: float, env: dict) -> None:
         subprocess.run([flask, "demo", "generate", "--scale", str(scale)], cwd=ROOT, env=run_env, check=True)
 
 
+def api_token(url: str, env: dict) -> str:
+    """A personal API token of the generated officer, for the API's officer lists."""
+    flask = str(Path(PYTHON).with_name("flask"))
+    done = subprocess.run([flask, "tokens", "create", "--email", OFFICER[0], "--days", "1"], cwd=ROOT,
+                          env={**env, "DATABASE_URL": url, "FLASK_APP": "wsgi"}, check=True, capture_output=True,
+                          text=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
 def key_pages(url: str) -> list[Page]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
@@ -267,6 +276,7 @@ def measure_scale(pool, args, scale: float) -> dict:
     env = environment(url)
     ensure_data(url, scale, env)
     pages = key_pages(url)
+    token = api_token(url, env)
     hello = Server("hello", "bench.hello:app", args.port + 10, env)
     app = Server("app", "wsgi:app", args.port, env)
     try:
@@ -278,7 +288,9 @@ def measure_scale(pool, args, scale: float) -> dict:
             if page and page.post is not None:
                 return load(pool, server.port, "POST", path, login["headers"], login["body"], seconds,
                             args.concurrency)
-            headers = {"Cookie": session} if page and page.officer else {}
+            headers = {}
+            if page and page.officer:
+                headers = {"Authorization": f"Bearer {token}"} if page.path.startswith("/api/") else {"Cookie": session}
             if use_wrk:
                 return load_wrk(server.port, path, headers, seconds, args.concurrency)
             return load(pool, server.port, "GET", path, headers, None, seconds, args.concurrency)
