@@ -104,7 +104,7 @@ class IntegrityEntry(Timestamps, db.Model):
         # The name and the basis by their pieces (PostgreSQL; see WORDS below). The expression
         # is written as PostgreSQL prints it back, so that the migration and the models compare equal.
         sa.Index("ix_integrity_entries_words", sa.text("string_to_array(search_words, ' '::text)"),
-                 postgresql_using="gin"),
+                 postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     def status(self, on: date) -> EntryStatus:
