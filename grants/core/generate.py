@@ -18,7 +18,9 @@ from types import SimpleNamespace
 import click
 import sqlalchemy as sa
 
+from grants.auth.models import OrgKind
 from grants.core import audit, clock
+from grants.core.permissions import Role
 from grants.core.codes import CREDIT_ALPHABET, complete_credit_code, complete_id_number
 from grants.extensions import db
 
@@ -31,7 +33,8 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰峰辉鹏宇浩然子涵欣怡佳琪思远博文晨阳"
 CITY = ["秦川", "渭水", "长安", "终南", "灞桥", "曲江", "汉中", "宝鸡", "咸阳", "高新", "临潼", "雁塔"]
 TRADE = ["智能装备", "生物医药", "新材料", "电子信息", "农业科技", "环保科技", "精密机械", "光电", "储能", "数据"]
-ORG_SUFFIX = {"enterprise": "有限公司", "university": "大学", "institute": "研究院", "other": "中心"}
+ORG_SUFFIX = {OrgKind.enterprise: "有限公司", OrgKind.university: "大学", OrgKind.institute: "研究院",
+              OrgKind.other: "中心"}
 TOPICS = ["高精度伺服电机控制算法", "锂电池热失控预警", "小麦抗旱品种选育", "工业视觉缺陷检测", "碳化硅功率器件封装",
           "污水深度脱氮工艺", "手术机器人力反馈", "高端轴承寿命预测", "光伏组件清洁机器人", "动物疫苗冷链监测",
           "复合材料无损检测", "5G 工业网关国产化", "中药材有效成分提取", "土壤重金属原位修复"]
@@ -67,7 +70,8 @@ def id_number(rng: random.Random, serial: int) -> str:
 
 
 def credit_code(rng: random.Random, kind: str, serial: int) -> str:
-    registration = {"enterprise": "91", "university": "12", "institute": "12", "other": "52"}[kind]
+    registration = {OrgKind.enterprise: "91", OrgKind.university: "12", OrgKind.institute: "12",
+                    OrgKind.other: "52"}[kind]
     area = rng.choice(["610100", "610102", "610113", "610400", "330100"])
     body = "".join(rng.choice(CREDIT_ALPHABET) for _ in range(3))
     digits = f"{serial:06d}"
@@ -123,10 +127,10 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
 
     # organisations and people ---------------------------------------------------
     first_org = load.next_id("organizations")
-    kinds = ["enterprise"] * 5 + ["university", "institute", "other"]
+    kinds = [OrgKind.enterprise] * 5 + [OrgKind.university, OrgKind.institute, OrgKind.other]
     orgs = []
     for i in range(n_orgs):
-        kind = "other" if i == 0 else rng.choice(kinds)
+        kind = OrgKind.other if i == 0 else rng.choice(kinds)
         name = ("市科学技术局" if i == 0 else
                 f"{rng.choice(CITY)}{rng.choice(TRADE)}{ORG_SUFFIX[kind]}{i}")
         orgs.append({"id": first_org + i, "name": name, "kind": kind,
@@ -134,7 +138,7 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
                      "created_at": now, "updated_at": now})
     load.insert("organizations", orgs)
     bureau_id = orgs[0]["id"]
-    enterprises = [o["id"] for o in orgs if o["kind"] == "enterprise"]
+    enterprises = [o["id"] for o in orgs if o["kind"] == OrgKind.enterprise]
     bidders = [o["id"] for o in orgs[1:]]
 
     first_person = load.next_id("persons")
@@ -155,18 +159,18 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
     password_hash = generate_password_hash(PASSWORD)
     first_user = load.next_id("users")
     users = [{"id": first_user, "email": OFFICER_EMAIL, "display_name": "测试主任", "password_hash": password_hash,
-              "role": "officer", "active": True, "organization_id": bureau_id, "created_at": now, "updated_at": now}]
+              "role": Role.officer, "active": True, "organization_id": bureau_id, "created_at": now, "updated_at": now}]
     n_reviewers = max(int(300 * scale), PANEL * 3)
     reviewers = []
     for i in range(n_reviewers):
         uid = first_user + 1 + i
         reviewers.append(uid)
         users.append({"id": uid, "email": f"reviewer{i}@bench.example", "display_name": person_name(rng),
-                      "password_hash": password_hash, "role": "reviewer", "active": True,
+                      "password_hash": password_hash, "role": Role.reviewer, "active": True,
                       "created_at": now, "updated_at": now})
     uid = first_user + 1 + n_reviewers
     users.append({"id": uid, "email": "enterprise@bench.example", "display_name": "测试经理",
-                  "password_hash": password_hash, "role": "enterprise", "active": True,
+                  "password_hash": password_hash, "role": Role.enterprise, "active": True,
                   "organization_id": enterprises[0], "created_at": now, "updated_at": now})
     load.insert("users", users)
     officer_id = first_user
