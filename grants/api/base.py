@@ -13,6 +13,7 @@ from grants.api.schemas import (AvailableTransitionSchema, EventSchema, Transiti
 from grants.core import audit
 from grants.core.errors import NotFound
 from grants.core.models import AuditEvent
+from grants.core.pagination import capped_count
 from grants.core.workflow import fire
 from grants.extensions import db
 
@@ -30,6 +31,10 @@ class ApiBlueprint(flask_smorest.Blueprint):
     # ``location="multipart"``: text fields and files in one multipart/form-data body.
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
                                              "multipart": "multipart/form-data"}
+
+    @staticmethod
+    def _make_pagination_metadata(page, page_size, item_count):
+        return pagination_metadata(page, page_size, item_count)
 
     def __init__(self, *args, tag: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +65,21 @@ def api_blueprint(name: str, import_name: str, url_prefix: str, description: str
                         description=description, tag=name)
 
 
+class AtLeast(int):
+    """An item count that stopped at its limit: there are more."""
+
+
+def pagination_metadata(page: int, page_size: int, item_count: int) -> dict:
+    """The ``X-Pagination`` header: flask-smorest's, or for a list longer than the count
+    limit ``total_more_than`` instead of ``total``, ``total_pages`` and ``last_page``."""
+    if not isinstance(item_count, AtLeast):
+        return flask_smorest.Blueprint._make_pagination_metadata(page, page_size, item_count)
+    meta = {"total_more_than": int(item_count), "first_page": 1, "page": page, "next_page": page + 1}
+    if page > 1:
+        meta["previous_page"] = page - 1
+    return meta
+
+
 class SelectPage(Page):
     """Pages a SQLAlchemy ``select()`` with LIMIT/OFFSET and one COUNT query.
 
@@ -69,8 +89,11 @@ class SelectPage(Page):
 
     @property
     def item_count(self) -> int:
-        counted = sa.select(sa.func.count()).select_from(self.collection.order_by(None).subquery())
-        return db.session.scalar(counted)
+        """Exact up to ``grants.core.pagination.COUNT_LIMIT`` rows (or the page asked for);
+        beyond, an :class:`AtLeast` that the header gives as ``total_more_than``."""
+        params = self.page_params
+        total, more = capped_count(self.collection, params.first_item + params.page_size)
+        return AtLeast(total) if more else total
 
     @property
     def items(self) -> list:

@@ -28,7 +28,9 @@ a token only public information is available.
 `message` is in the language asked for with `Accept-Language` (Chinese by default).
 
 **Lists** are paged with `page` and `page_size`; the `X-Pagination` response header holds
-`total`, `total_pages`, `page`, `next_page`, ...
+`total`, `total_pages`, `page`, `next_page`, ... A list longer than 10,000 items is not
+counted to the end: its header has `total_more_than` (10,000, or more when you page past
+it) instead of `total`, `total_pages` and `last_page`, and a `next_page` while you page on.
 """
 
 

@@ -79,6 +79,8 @@ class Bid(Timestamps, Versioned, db.Model):
         sa.Index("uq_bids_live_per_org", "challenge_id", "organization_id", unique=True,
                  sqlite_where=sa.text("state != 'withdrawn'"),
                  postgresql_where=sa.text("state != 'withdrawn'")),
+        # Bids so far per challenge, counted from the index alone.
+        sa.Index("ix_bids_challenge_state", "challenge_id", "state"),
         sa.CheckConstraint("requested_fen IS NULL OR requested_fen > 0", name="requested_positive"),
         sa.CheckConstraint("equipment_fen >= 0 AND materials_fen >= 0 AND personnel_fen >= 0 "
                            "AND other_fen >= 0", name="breakdown_not_negative"),

@@ -85,6 +85,13 @@ class ChallengeSummarySchema(ma.Schema):
         "type": "integer", "description": "Bids so far (drafts and withdrawn bids not counted)"})
     updated_at = UtcDateTime(required=True)
 
+    @ma.pre_dump(pass_collection=True)
+    def _count_bids_of_the_page(self, data, many, **kwargs):
+        """One query for the bid counts of a whole page (see ``services.attach_bid_counts``)."""
+        if many:
+            services.attach_bid_counts(c for c in data if c.bid_count is None)
+        return data
+
     def _state_label(self, challenge) -> str:
         return CHALLENGE_WORKFLOW.state_label(challenge.state)
 

@@ -142,6 +142,17 @@ class Challenge(Timestamps, Versioned, db.Model):
         return self.title
 
 
+# The board's orders, served by an index each (the last page as cheap as the first):
+# open challenges first by nearest deadline; by budget. ``state`` is in the first so the
+# public board's filter is read from the index alone.
+BOARD_OPEN_FIRST = Challenge.state != sa.literal_column("'published'")
+# (written as PostgreSQL prints it back, so that the migration and the models compare equal;
+# SQLite gets its own form from the migration, and ``create_all`` leaves it out)
+sa.Index("ix_challenges_board", sa.text("(state::text <> 'published'::text)"), Challenge.deadline_at, Challenge.id,
+         Challenge.state).ddl_if(dialect="postgresql")
+sa.Index("ix_challenges_budget", Challenge.budget_fen.desc(), Challenge.id.desc(), Challenge.state)
+
+
 class ChallengeIndicator(db.Model):
     """A required performance indicator; a binding one is a pledge (军令状)."""
 

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from grants.challenges import bp, services
 from grants.challenges.permissions import POSTERS
-from grants.challenges.services import is_owner, with_bid_counts
+from grants.challenges.services import attach_bid_counts, is_owner
 from grants.challenges.forms import ChallengeForm, RatioForm
 from grants.challenges.models import FIELD_LABELS, PUBLIC_STATES, Challenge, ChallengeField, ChallengeState
 from grants.challenges.workflow import CHALLENGE_STATES, CHALLENGE_WORKFLOW
@@ -23,6 +23,7 @@ from grants.core.registry import QueueItem, add_nav, add_panel, add_queue
 from grants.core.workflow import fire
 from grants.core.rows import rows_changed
 from grants.core.web import perform, upload_attachment
+from grants.core.pagination import paginate
 from grants.extensions import db
 
 add_nav(_l("Challenge board"), "challenges.board", {"*"}, order=10)
@@ -70,7 +71,8 @@ def board():
     if sort not in services.BOARD_SORTS:
         sort = "deadline"
     query = services.search_challenges(None, q=q, field=field, status=status, sort=sort)
-    page = db.paginate(query, per_page=BOARD_PER_PAGE, error_out=False)
+    page = paginate(query, per_page=BOARD_PER_PAGE)
+    attach_bid_counts(page.items)
     return render_template("challenges/board.html", page=page, q=q, field=field, status=status, sort=sort,
                            fields=FIELD_LABELS, states=[(s.value, CHALLENGE_STATES[s.value]) for s in PUBLIC_STATES],
                            now=clock.now())
@@ -193,7 +195,8 @@ def manage():
     field = request.args.get("field", "")
     if field in ChallengeField.__members__:
         query = query.where(Challenge.field == ChallengeField(field))
-    page = db.paginate(with_bid_counts(query), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query, per_page=current_app.config["PER_PAGE"])
+    attach_bid_counts(page.items)
     return render_template("challenges/manage.html", page=page, state=state, states=CHALLENGE_STATES,
                            label=CHALLENGE_WORKFLOW.state_label, field=field, fields=FIELD_LABELS)
 

@@ -98,6 +98,24 @@ def demo_seed():
     seed()
 
 
+@demo_cli.command("generate", help="Fill the database with synthetic data for measuring "
+                                   "(scale 1.0: 10,000 challenges, 200,000 bids, 1,000,000 audit events).")
+@click.option("--scale", type=click.FloatRange(min=0.0001, max=10.0), default=0.1, show_default=True,
+              help="Fraction of the full size.")
+@click.option("--seed", type=int, default=15, show_default=True, help="Seed of the random choices.")
+def demo_generate(scale: float, seed: int):
+    import time
+
+    from grants.core.generate import OFFICER_EMAIL, PASSWORD, generate
+
+    start = time.perf_counter()
+    counts = generate(scale, seed=seed)
+    for table, n in counts.items():
+        click.echo(f"  {table}: {n}")
+    click.echo(f"generated at scale {scale} in {time.perf_counter() - start:.1f} s; "
+               f"officer: {OFFICER_EMAIL} / {PASSWORD}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(tick_command)
     app.cli.add_command(audit_cli)

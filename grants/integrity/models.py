@@ -42,6 +42,21 @@ STATUS_LABELS = {
 }
 
 
+def search_pieces(text: str) -> list[str]:
+    """The one- and two-character pieces of ``text``, lower-cased, none with a space:
+    张伟 -> 伟 张 张伟. A search term's pieces are all among an entry's when the entry
+    contains the term; Chinese names of one or two characters have no trigrams, so a
+    trigram index cannot find them, and this can."""
+    text = (text or "").lower()
+    found = {text[i:i + n] for n in (1, 2) for i in range(len(text) - n + 1)}
+    return sorted(p for p in found if not any(ch.isspace() for ch in p))
+
+
+def _search_words(context) -> str:
+    row = context.get_current_parameters()
+    return " ".join(search_pieces(f"{row.get('subject_name') or ''} {row.get('basis') or ''}"))
+
+
 class IntegrityEntry(Timestamps, db.Model):
     """One listing of a subject. Never deleted or edited: corrected by revoking."""
 
@@ -56,6 +71,9 @@ class IntegrityEntry(Timestamps, db.Model):
     reason: Mapped[str] = mapped_column(sa.Text)
     basis: Mapped[str] = mapped_column(sa.String(200))
     authority: Mapped[str] = mapped_column(sa.String(200))
+    # The pieces of the name and the basis, for the search index (see ``search_pieces``);
+    # set on insert, by the ORM and by bulk inserts alike (neither changes afterwards).
+    search_words: Mapped[str | None] = mapped_column(sa.Text, default=_search_words)
     start_on: Mapped[date]
     end_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -83,6 +101,10 @@ class IntegrityEntry(Timestamps, db.Model):
         ),
         sa.Index("ix_integrity_entries_lookup", "subject_code", "list", "start_on"),
         sa.Index("ix_integrity_entries_end_on", "end_on"),
+        # The name and the basis by their pieces (PostgreSQL; see WORDS below). The expression
+        # is written as PostgreSQL prints it back, so that the migration and the models compare equal.
+        sa.Index("ix_integrity_entries_words", sa.text("string_to_array(search_words, ' '::text)"),
+                 postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     def status(self, on: date) -> EntryStatus:
@@ -128,6 +150,13 @@ def status_clause(status: EntryStatus, on: date):
     if status == EntryStatus.expired:
         return sa.and_(live, IntegrityEntry.end_on.is_not(None), IntegrityEntry.end_on < on)
     return in_force_clause(on)
+
+
+# Search (see ``services.text_clause``): codes by prefix (a range scan of this index), names
+# and document numbers by their pieces (GIN, PostgreSQL).
+WORDS = sa.func.string_to_array(IntegrityEntry.search_words, sa.literal_column("' '"))
+sa.Index("ix_integrity_entries_code_prefix", IntegrityEntry.subject_code,
+         postgresql_ops={"subject_code": "varchar_pattern_ops"})
 
 
 class IntegrityImport(db.Model):

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,6 @@ from grants.core.files import write_file
 from grants.core.errors import DomainError, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import Role
 from grants.core.permissions import reason as refusal_of, require
-from grants.core.search import contains
 from grants.extensions import db
 from grants.auth.services import active_users
 from grants.notifications.services import link_for, notify
@@ -27,7 +27,8 @@ from grants.integrity.effects import BLACK_EFFECTS, apply_black_effects, effects
 from grants.integrity.permissions import can_see_entry as _see_entry_refusal
 from grants.integrity.permissions import is_subject_of, subject_keys_of  # noqa: F401  (the pages and API use them)
 from grants.integrity.models import (EntryStatus, IntegrityEntry, IntegrityObjection, ListKind, ObjectionFile,
-                                     ObjectionState, SubjectType, in_force_clause, status_clause)
+                                     ObjectionState, SubjectType, WORDS, in_force_clause, search_pieces,
+                                     status_clause)
 
 
 def _fail(field: str, label, problem) -> None:
@@ -43,17 +44,15 @@ def _member(enum_cls, value):
 def search_entries(*, q: str = "", code: str | None = None, list_kind: str | None = None,
                    subject_type: str | None = None, status: str | None = None,
                    expiring_within_days: int | None = None, on: date | None = None):
-    """The lists' query, newest first (the officers' page and the API): part of the name,
-    code or basis; an exact code; the list; the kind of subject; the status on ``on``
+    """The lists' query, newest first (the officers' page and the API): ``q`` is the start of
+    a code (or all of it), or part of the name or basis (see :func:`text_clause`); an exact code; the list; the kind of subject; the status on ``on``
     (today by default); in force and ending within so many days. A filter whose value
     is not one of its choices is left out."""
     on = on or clock.today()
     query = sa.select(IntegrityEntry).order_by(IntegrityEntry.id.desc())
     q = (q or "").strip()
     if q:
-        query = query.where(sa.or_(contains(IntegrityEntry.subject_name, q),
-                                   contains(IntegrityEntry.subject_code, q.upper()),
-                                   contains(IntegrityEntry.basis, q)))
+        query = query.where(text_clause(q))
     if code:
         query = query.where(IntegrityEntry.subject_code == normalize_code(code))
     list_kind, subject_type, status = (_member(ListKind, list_kind), _member(SubjectType, subject_type),
@@ -67,6 +66,29 @@ def search_entries(*, q: str = "", code: str | None = None, list_kind: str | Non
     if expiring_within_days is not None:
         query = query.where(in_force_clause(on), IntegrityEntry.end_on <= on + timedelta(days=expiring_within_days))
     return query
+
+
+def pieces(q: str) -> list[str]:
+    """What the words index is asked for: the term's two-character pieces, or its
+    characters when it has none (one character, or words of one character)."""
+    found = search_pieces(q)
+    pairs = [p for p in found if len(p) == 2]
+    return pairs or found
+
+
+def text_clause(q: str):
+    """An entry whose code starts with ``q`` (an index range scan), or whose name or basis
+    contains it. On PostgreSQL the containment is first narrowed by the GIN index of one-
+    and two-character pieces (``ix_integrity_entries_words``, over ``search_words``), which serves the one- and
+    two-character Chinese names that trigram indexes cannot; ILIKE then checks the rows
+    found. A code is matched from its start, never in its middle."""
+    by_code = IntegrityEntry.subject_code.startswith(normalize_code(q), autoescape=True)
+    by_words = sa.or_(IntegrityEntry.subject_name.icontains(q, autoescape=True),
+                      IntegrityEntry.basis.icontains(q, autoescape=True))
+    if db.session.get_bind().dialect.name == "postgresql":
+        wanted = sa.cast(sa.literal(pieces(q), ARRAY(sa.Text)), ARRAY(sa.Text))
+        by_words = sa.and_(WORDS.op("@>")(wanted), by_words)
+    return sa.or_(by_code, by_words)
 
 
 TEXT_FIELDS = (  # name, label, longest allowed

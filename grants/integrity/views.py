@@ -18,6 +18,7 @@ from grants.core.permissions import can, permission_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.web import perform
 from grants.core.search import contains
+from grants.core.pagination import paginate
 from grants.extensions import db
 from grants.integrity import bp, services
 from grants.integrity.permissions import LIST_KEEPERS, LISTED
@@ -45,7 +46,7 @@ def entries():
     query = services.search_entries(q=filters["q"], list_kind=filters["list"], subject_type=filters["type"],
                                     status=filters["status"], on=today,
                                     expiring_within_days=EXPIRY_WINDOW_DAYS if filters["expiring"] else None)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query, per_page=current_app.config["PER_PAGE"])
     return render_template("integrity/entries.html", page=page, filters=filters, today=today,
                            list_labels=LIST_LABELS, status_labels=STATUS_LABELS)
 

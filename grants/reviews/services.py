@@ -293,14 +293,17 @@ def every_bid_reviewed_by(assignment: ReviewAssignment) -> bool:
     return bids <= done
 
 
-def reviews_by_assignment(assignments) -> dict[int, list[Review]]:
-    """The reviews of each assignment (by assignment id, ordered by bid), in one query."""
+def reviews_by_assignment(assignments, bid_ids=None) -> dict[int, list[Review]]:
+    """The reviews of each assignment (by assignment id, ordered by bid), in one query;
+    only of the bids ``bid_ids`` when given (a page of the ranking)."""
     ids = [a.id for a in assignments]
     found: dict[int, list[Review]] = {i: [] for i in ids}
     if ids:
+        query = sa.select(Review).where(Review.assignment_id.in_(ids))
+        if bid_ids is not None:
+            query = query.where(Review.bid_id.in_(list(bid_ids) or [-1]))
         for review in db.session.scalars(
-                sa.select(Review).where(Review.assignment_id.in_(ids))
-                .options(selectinload(Review.bid), lazyload(Review.scores))
+                query.options(selectinload(Review.bid), lazyload(Review.scores))
                 .order_by(Review.assignment_id, Review.bid_id)):
             found[review.assignment_id].append(review)
     return found

@@ -18,6 +18,7 @@ from grants.core.permissions import permission_required
 from grants.core.registry import add_nav
 from grants.core.web import perform
 from grants.core.workflow import fire
+from grants.core.pagination import paginate_list
 from grants.extensions import db
 from grants.reviews import bp, permissions, profiles, services
 from grants.reviews.blind import blind_file_name, blind_pdf, reviewer_view_of_bid
@@ -176,9 +177,13 @@ def table(challenge_id: int):
     data = officer_table(challenge)
     can_propose = CHALLENGE_WORKFLOW.permission(challenge, "propose_award", current_user) is None \
         and challenge.state == ChallengeState.reviewing
-    return render_template("reviews/table.html", challenge=challenge, table=data,
-                           can_propose=can_propose, opinion_labels=OPINION_LABELS,
-                           reviews=services.reviews_by_assignment(data.reviewers))
+    # The ranking is computed whole (ranks and normalised scores need every bid); a page of
+    # it is shown, so a challenge with a thousand bids is not one page of megabytes.
+    page = paginate_list(data.rows, per_page=current_app.config["PER_PAGE"])
+    page_bids = {row.bid.id for row in page.items}
+    return render_template("reviews/table.html", challenge=challenge, table=data, page=page,
+                           page_bids=page_bids, can_propose=can_propose, opinion_labels=OPINION_LABELS,
+                           reviews=services.reviews_by_assignment(data.reviewers, page_bids))
 
 
 @bp.get("/challenges/<int:challenge_id>/export.<fmt>")

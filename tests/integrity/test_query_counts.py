@@ -68,3 +68,15 @@ def test_the_subject_page_and_the_subjects_own_record_cost_the_same_for_two_obje
     object_to(4)
     many = queries(officer_client, subject_url), queries(member_client, "/integrity/mine")
     assert many[0] <= few[0] + 2 and many[1] <= few[1] + 2, (few, many)
+
+
+def test_the_entries_search_costs_the_same_queries_for_two_matches_or_six(app, make):
+    client = signed_in(app, make.user("officer"))
+    for _ in range(2):
+        make.black(make.org(name="查询计数单位"))
+    few = queries(client, "/integrity/?q=查询")
+    for _ in range(4):
+        make.black(make.org(name="查询计数单位"))
+    many = queries(client, "/integrity/?q=查询")
+    assert many == few, (few, many)
+    assert client.get("/integrity/?q=查询").get_data(as_text=True).count("查询计数单位") == 6

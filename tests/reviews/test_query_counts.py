@@ -167,3 +167,20 @@ def test_the_api_bid_list_and_assignment_cost_the_same_queries_for_two_bids_or_s
     few = costs(2)
     many = costs(6)
     assert many[0] <= few[0] + 2 and many[1] <= few[1] + 2, (few, many)
+
+
+def test_the_ranking_shows_a_page_at_a_time_in_the_same_queries(app, make, monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    challenge, officer, bids = reviewing(make, n_bids=3)
+    panel = accepted_panel(make, challenge, officer, n=2)
+    for assignment in panel:
+        for bid, mark in zip(bids, (90, 80, 70)):
+            score_all(assignment, bid, mark)
+    client = signed_in(app, officer)
+    first = client.get(f"/reviews/challenges/{challenge.id}/table").get_data(as_text=True)
+    second = client.get(f"/reviews/challenges/{challenge.id}/table?page=2").get_data(as_text=True)
+    assert bids[0].organization.name in first and bids[1].organization.name in first and bids[2].organization.name not in first
+    assert bids[2].organization.name in second and bids[0].organization.name not in second
+    assert "共 3 条" in first and "?page=2" in first
+    assert queries(client, f"/reviews/challenges/{challenge.id}/table") == \
+        queries(client, f"/reviews/challenges/{challenge.id}/table?page=2")
