@@ -22,6 +22,7 @@ It installs nothing and asserts no time; the ports are ``--port`` and ``--port +
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import http.client
 import multiprocessing
@@ -174,6 +175,9 @@ def environment(database_url: str) -> dict:
     env.update(GRANTS_ENV="production", DATABASE_URL=database_url, SESSION_COOKIE_SECURE="0",
                LOGIN_RATE_LIMIT="100000 per minute", PYTHONPATH=str(ROOT))
     env.setdefault("SECRET_KEY", secrets.token_hex(32))
+    # The generated data's checkpoint, away from the one of the instance's own database.
+    checkpoint = f"bench-{hashlib.sha256(database_url.encode()).hexdigest()[:12]}-audit-checkpoint.json"
+    env["AUDIT_CHECKPOINT_FILE"] = str(ROOT / "instance" / checkpoint)
     return env
 
 

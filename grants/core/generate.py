@@ -4,7 +4,10 @@ Scale 1.0 is a city-wide system: 3,000 organisations, 10,000 challenges, 200,000
 about 1.9 million score rows, 100,000 integrity entries and 1,000,000 audit events. Rows go
 in through Core ``executemany`` in batches (``insertmanyvalues`` on PostgreSQL), never the
 ORM per row. Every code carries its check character, every state is one the workflow can
-reach, and the audit events form a valid hash chain after any events already there.
+reach, and the audit events form a valid hash chain after any events already there: each
+workflow object not in its initial state has the transitions that led to its state (at least
+the last one; earlier steps and edits fill the events wanted), and the chain's head is
+signed into the checkpoint, as ``flask tick`` does.
 
 From scale 0.01 up, one reviewing challenge has 1,000 bids (the officer tables' case), so
 there are never fewer than 1,100 organisations; below it (tests), 50 bids.
@@ -56,6 +59,29 @@ BID_STATES = {
 }
 REVIEWED = {"under_review", "recommended", "not_recommended", "awarded"}
 PANEL = 3
+
+# The transitions (action, from, to) that lead from the initial state to each generated state.
+_CHALLENGE_STEPS = [("submit", "draft", "submitted"), ("publish", "submitted", "published"),
+                    ("close_bidding", "published", "closed"), ("start_review", "closed", "reviewing"),
+                    ("propose_award", "reviewing", "notice"), ("confirm_award", "notice", "awarded")]
+CHALLENGE_PATHS = {
+    "draft": [], "submitted": _CHALLENGE_STEPS[:1], "published": _CHALLENGE_STEPS[:2],
+    "withdrawn": _CHALLENGE_STEPS[:2] + [("withdraw", "published", "withdrawn")],
+    "closed": _CHALLENGE_STEPS[:3], "reviewing": _CHALLENGE_STEPS[:4], "notice": _CHALLENGE_STEPS[:5],
+    "awarded": _CHALLENGE_STEPS[:6], "failed": _CHALLENGE_STEPS[:4] + [("declare_failed", "reviewing", "failed")],
+}
+_BID_STEPS = [("submit", "draft", "submitted"), ("accept", "submitted", "eligible"),
+              ("start_review", "eligible", "under_review")]
+BID_PATHS = {
+    "draft": [], "submitted": _BID_STEPS[:1], "withdrawn": [("withdraw", "draft", "withdrawn")],
+    "ineligible": _BID_STEPS[:1] + [("reject", "submitted", "ineligible")], "under_review": _BID_STEPS,
+    "recommended": _BID_STEPS + [("recommend", "under_review", "recommended")],
+    "not_recommended": _BID_STEPS + [("not_recommend", "under_review", "not_recommended")],
+    "awarded": _BID_STEPS + [("recommend", "under_review", "recommended"), ("award", "recommended", "awarded")],
+}
+ASSIGNMENT_PATHS = {"accepted": [("accept", "assigned", "accepted")],
+                    "submitted": [("accept", "assigned", "accepted"), ("complete", "accepted", "submitted")]}
+REVIEW_PATHS = {"draft": [], "submitted": [("submit", "draft", "submitted")]}
 
 
 def person_name(rng: random.Random) -> str:
@@ -246,6 +272,7 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
     first_assignment, first_review = load.next_id("review_assignments"), load.next_id("reviews")
     first_score = load.next_id("review_scores")
     assignments, reviews, scores = [], [], []
+    assignment_states, review_states = [], []  # (id, state, reviewer's user id), for the audit trail
     for cid, bid_ids in reviewed.items():
         done = state_of[cid]["state"] != "reviewing"
         for reviewer in rng.sample(reviewers, PANEL):
@@ -254,6 +281,7 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
                                 "reviewer_id": reviewer, "assigned_by_id": officer_id, "drawn": True,
                                 "declared_at": now - timedelta(days=20), "submitted_at": now if done else None,
                                 "created_at": now, "updated_at": now, "version": 1})
+            assignment_states.append((aid, assignments[-1]["state"], reviewer))
             for bid_id in bid_ids:
                 rid = first_review + len(reviews)
                 submitted = done or rng.random() < 0.6
@@ -261,6 +289,7 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
                                 "bid_id": bid_id, "opinion": rng.choice(["recommend", "not_recommend"]) if submitted else None,
                                 "submitted_at": now if submitted else None, "created_at": now, "updated_at": now,
                                 "version": 1})
+                review_states.append((rid, reviews[-1]["state"], reviewer))
                 for criterion in criteria_of[cid]:
                     scores.append({"id": first_score + len(scores), "review_id": rid, "criterion_id": criterion,
                                    "score": rng.randrange(40, 100), "comment": ""})
@@ -299,20 +328,46 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
                         "created_at": now, "updated_at": now})
     load.insert("integrity_entries", entries)
 
-    # the audit trail: transitions of the generated objects, chained after the current head
+    # the audit trail: the transitions that led each generated object to its state, chained after
+    # the current head, so that every state agrees with the last event of its object
     head = conn.scalar(sa.text("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")) or audit.GENESIS
     first_event = load.next_id("audit_events")
-    events = []
-    officer_label = f"测试主任 <{OFFICER_EMAIL}>"
+    officer = (officer_id, f"测试主任 <{OFFICER_EMAIL}>")
+    label_of = {u["id"]: (u["id"], f"{u['display_name']} <{u['email']}>") for u in users}
+    paths = ([("challenge", c["id"], CHALLENGE_PATHS[c["state"]], officer) for c in challenges]
+             + [("bid", b["id"], BID_PATHS[b["state"]], officer) for b in bids]
+             + [("review_assignment", aid, ASSIGNMENT_PATHS[state], label_of[reviewer])
+                for aid, state, reviewer in assignment_states]
+             + [("review", rid, REVIEW_PATHS[state], label_of[reviewer]) for rid, state, reviewer in review_states])
+    # Every object's last transition is kept; earlier ones, then edits of the content, fill the
+    # rest of the events wanted, nearest to the current state first.
+    # In time, a kind's steps come after those of the challenge they depend on (bids after its
+    # publication, reviews after the start of its review).
+    offset = {"challenge": 0, "bid": 2, "review_assignment": 4, "review": 4}
+    budget = n_events - sum(1 for _, _, path, _ in paths if path)
+    chosen = []  # (moment, object's position, action, from, to, actor)
+    for back in range(max((len(path) for _, _, path, _ in paths), default=0)):
+        for position, (kind, _, path, actor) in enumerate(paths):
+            if back >= len(path) or (back > 0 and budget <= 0):
+                continue
+            level = len(path) - 1 - back
+            chosen.append((offset[kind] + level, position, *path[level], actor))
+            if back > 0:
+                budget -= 1
+    while budget > 0:  # edits of a challenge's or a bid's content before its first step
+        position = rng.randrange(len(challenges) + len(bids))
+        chosen.append((-1, position, "update", None, None, paths[position][3]))
+        budget -= 1
+    chosen.sort(key=lambda event: event[:2])  # each object's steps in their order
     at = now - timedelta(days=700)
-    step = timedelta(days=700) / n_events
-    objects = ([("challenge", c["id"], c["state"]) for c in challenges] + [("bid", b["id"], b["state"]) for b in bids])
-    for i in range(n_events):
-        kind, object_id, state = objects[i % len(objects)] if i < len(objects) else rng.choice(objects)
+    step = timedelta(days=700) / max(len(chosen), 1)
+    events = []
+    for i, (_, position, action, from_state, to_state, (actor_id, label)) in enumerate(chosen):
+        kind, object_id = paths[position][:2]
         at += step
-        ev = SimpleNamespace(object_type=kind, object_id=object_id, action="submit" if kind == "bid" else "publish",
-                             from_state="draft", to_state=state, actor_id=officer_id, actor_label=officer_label,
-                             at=at, comment=None, evidence=None, prev_hash=head)
+        ev = SimpleNamespace(object_type=kind, object_id=object_id, action=action, from_state=from_state,
+                             to_state=to_state, actor_id=actor_id, actor_label=label, at=at, comment=None,
+                             evidence=None, prev_hash=head)
         ev.hash = head = audit.content_hash(ev)
         events.append({"id": first_event + i, **vars(ev)})
         if len(events) >= 100_000:
@@ -322,6 +377,9 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
 
     load.fix_sequences()
     db.session.commit()
+    # Anchor the loaded trail, as the next `flask tick` would.
+    from grants.core.checkpoint import write_checkpoint
+    write_checkpoint()
     if conn.dialect.name == "postgresql" and isinstance(db.engine, sa.Engine):  # (not inside a test's transaction)
         # Fresh statistics and visibility map, as autovacuum would leave them in time: the
         # planner's estimates and index-only scans depend on them.

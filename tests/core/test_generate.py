@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from grants.auth.models import Organization, Person
 from grants.bids.models import Bid
 from grants.challenges.models import Challenge
+from grants.core import audit
 from grants.core.codes import credit_code_error, id_number_error
 from grants.core.models import AuditEvent
 from grants.extensions import db
@@ -30,6 +31,11 @@ def test_generated_data_has_valid_codes_a_valid_chain_and_shows_on_the_board(app
 
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "1000 events checked" in result.output, result.output
+    assert "the chain still holds the signed head" in result.output, result.output
+    assert "object states agree with their last recorded events" in result.output, result.output
+    awarded = db.session.scalar(sa.select(Challenge).where(Challenge.state == "awarded").limit(1))
+    steps = [(e.action, e.to_state) for e in audit.history(awarded) if e.to_state]
+    assert steps[-2:] == [("propose_award", "notice"), ("confirm_award", "awarded")]
 
     page = client.get("/challenges/")
     assert page.status_code == 200
