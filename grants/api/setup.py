@@ -5,7 +5,7 @@ import importlib
 import importlib.util
 
 import swagger_ui_bundle
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 from flask_smorest import Api
 
 from grants.api.auth import (address_key, authenticate_request, check_operation_permission,
@@ -73,6 +73,18 @@ def register(app: Flask, blp) -> None:
     limiter.limit(_address_limit, key_func=address_key)(blp)
 
 
+def check_rate_limits() -> None:
+    """before_request for /api/: the limits of the API blueprints (see ``register``).
+
+    Flask-Limiter checks a blueprint's limits in the hook it runs before every request,
+    which the application leaves out when it has no limit of its own (grants.core.setup);
+    the API runs that check for its own requests only, before the token is looked up, so
+    that refused tokens count too. An operation with its own limit decorator is left to
+    it: the decorator checks the blueprint's limits with its own."""
+    if request.path.startswith("/api/"):
+        limiter._check_request_limit()
+
+
 def _token_limit() -> str:
     from flask import current_app
 
@@ -108,6 +120,8 @@ def init_api(app: Flask) -> GrantsApi:
     app.extensions["grants.api"] = api
     for blp in api_blueprints():
         register(app, blp)
+    if limiter._check_request_limit not in app.before_request_funcs.get(None, []):
+        app.before_request(check_rate_limits)
     app.before_request(authenticate_request)
     app.before_request(check_operation_permission)
     app.before_request(replay_or_claim)

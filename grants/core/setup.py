@@ -51,8 +51,9 @@ def init_extensions(app: Flask) -> None:
 
 
 def _check_limits_only_where_declared(app: Flask) -> None:
-    """Every rate limit is a view's decorator, which checks its own limit; with no limit for
-    the whole application, the check Flask-Limiter adds before every request only looks
+    """A page's rate limit is a view's decorator, which checks its own limit, and the API
+    checks its blueprints' limits before its own requests (grants.api.setup); with no limit
+    for the whole application, the check Flask-Limiter adds before every request only looks
     for limits that are not there (a tenth of the cost of a page without queries)."""
     if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
         return

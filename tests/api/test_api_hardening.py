@@ -60,6 +60,22 @@ def test_the_api_is_rate_limited_per_address_whatever_the_token(client, make, ti
     assert elsewhere.status_code == 200
 
 
+def test_guessed_tokens_count_against_the_address(client, tight_limits):
+    statuses = [client.get("/api/v1/challenges", headers={"Authorization": f"Bearer gr_guess{n}"}).status_code
+                for n in range(6)]
+    assert statuses == [401] * 5 + [429]
+
+
+def test_the_api_limits_leave_the_pages_alone(app, client, tight_limits):
+    from grants.extensions import limiter
+
+    statuses = [client.get("/api/v1/challenges").status_code for _ in range(4)]
+    assert statuses == [200] * 3 + [429]
+    assert client.get("/login").status_code == 200
+    # No rate-limit check runs before a page's request, only before the API's.
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+
+
 # --- 18. Idempotency-Key ----------------------------------------------------------
 
 def _count(owner) -> int:
