@@ -22,16 +22,17 @@ fi
 
 # The whole suite: everything but the browser journeys, then those in a process of their
 # own (SQLite only; they skip themselves on PostgreSQL). A stalled browser must not hang
-# the run: the journeys are bounded in time, and tried once more only when they stalled.
+# the run: the journeys are bounded in time (a stall prints every thread's stack after five
+# minutes), and tried once more only when they stalled.
 rc=0
 "$PY" -m pytest -m "not browser" || rc=$?
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
     brc=0
-    timeout 600 "$PY" -m pytest -m browser || brc=$?
+    timeout 600 "$PY" -m pytest -m browser -o faulthandler_timeout=300 || brc=$?
     if [ "$brc" -eq 124 ]; then
         echo "[test] the browser journeys stalled (no answer for 10 minutes); running them once more"
         brc=0
-        timeout 600 "$PY" -m pytest -m browser || brc=$?
+        timeout 600 "$PY" -m pytest -m browser -o faulthandler_timeout=300 || brc=$?
     fi
     [ "$brc" -eq 0 ] || rc=$brc
 fi

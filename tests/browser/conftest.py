@@ -27,7 +27,7 @@ class Site:
 
     def __init__(self, app, url: str, browser, folder: Path):
         self.app, self.url, self.browser, self.folder = app, url, browser, folder
-        self._contexts: dict = {}
+        self._pages: dict = {}
 
     def t(self, text: str, **values) -> str:
         """``text`` as the Chinese interface shows it."""
@@ -59,45 +59,45 @@ class Site:
 
     @contextmanager
     def signed_in(self, email: str | None, *, width: int = 1280):
-        """A page in the browser of ``email`` (None: an anonymous visitor), each user with cookies of
+        """The page of ``email``'s browser (None: an anonymous visitor), each user with cookies of
         their own, signed in at their first step. Every confirmation dialog is accepted, as a user
-        who means it would; a script error or anything the Content-Security-Policy refused fails."""
-        context = self._contexts.get((email, width))
-        if context is None:
-            context = self._contexts[email, width] = self.browser.new_context(
-                base_url=self.url, locale="zh-CN", viewport={"width": width, "height": 900})
+        who means it would; a script error or anything the Content-Security-Policy refused fails.
+
+        Each user keeps one page, as a person keeps one tab: Chromium may never finish closing a
+        page whose last navigation is still settling, so pages are not closed between steps."""
+        key = (email, width)
+        if key not in self._pages:
+            context = self.browser.new_context(base_url=self.url, locale="zh-CN",
+                                               viewport={"width": width, "height": 900})
             context.set_default_timeout(10_000)
+            page = context.new_page()
+            errors: list = []
+            page.on("dialog", lambda dialog: dialog.accept())
+            page.on("pageerror", lambda error: errors.append(error))
+            page.on("console", lambda message: errors.append(message.text)  # a script or style the CSP refused
+                    if message.type == "error" and "Content Security Policy" in message.text else None)
+            self._pages[key] = (context, page, errors)
             if email:
-                page = context.new_page()
                 page.goto("/login")
                 page.fill("input[name=email]", email)
                 page.fill("input[name=password]", PASSWORD)
                 page.get_by_role("button", name=self.t("Sign in"), exact=True).click()
                 page.wait_for_url("**/dashboard")
-                page.close()
-        page = context.new_page()
-        page.on("dialog", lambda dialog: dialog.accept())
-        errors = []
-        page.on("pageerror", lambda error: errors.append(error))
-        page.on("console", lambda message: errors.append(message.text)  # a script or style the CSP refused
-                if message.type == "error" and "Content Security Policy" in message.text else None)
+        _, page, errors = self._pages[key]
+        errors.clear()
+        page.goto("/dashboard" if email else "about:blank")
         try:
-            if email:
-                page.goto("/dashboard")
+            yield page
+        except Exception as exc:  # say where the user was and what the page read
             try:
-                yield page
-            except Exception as exc:  # say where the user was and what the page read
-                try:
-                    exc.add_note(f"on {page.url}:\n{page.locator('body').inner_text(timeout=2_000)[-2000:]}")
-                except Exception:
-                    exc.add_note(f"on {page.url}")
-                raise
-            assert not errors, f"script errors on {page.url}: {errors}"
-        finally:
-            page.close()
+                exc.add_note(f"on {page.url}:\n{page.locator('body').inner_text(timeout=2_000)[-2000:]}")
+            except Exception:
+                exc.add_note(f"on {page.url}")
+            raise
+        assert not errors, f"script errors on {page.url}: {errors}"
 
     def close(self) -> None:
-        for context in self._contexts.values():
+        for context, _, _ in self._pages.values():
             context.close()
 
     def screenshot(self, page, name: str) -> None:
