@@ -79,6 +79,15 @@ def organization_by_code(code: str) -> Organization | None:
     return db.session.scalar(sa.select(Organization).where(Organization.credit_code == normalize_code(code)))
 
 
+def organization_by_name(name: str) -> Organization | None:
+    """The active organisation registered under exactly ``name`` (spaces ignored), if one is."""
+    words = "".join((name or "").split())
+    if not words:
+        return None
+    return db.session.scalars(sa.select(Organization).where(
+        Organization.active.is_(True), sa.func.replace(Organization.name, " ", "") == words)).first()
+
+
 def find_organizations(text: str, *, limit: int = 10, exclude_id: int | None = None) -> list[Organization]:
     """Active registered organisations whose name contains ``text`` or whose credit code starts with it."""
     text = (text or "").strip()

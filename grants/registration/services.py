@@ -322,7 +322,7 @@ def _years(errors: Errors, data: dict):
 
 
 def _employer(errors: Errors, data: dict) -> tuple[Organization | None, str]:
-    """A registered organisation (by credit code) or a free name."""
+    """A registered organisation (by credit code, or by its exact name) or a free name."""
     code = (data.get("employer_code") or "").strip()
     name = (data.get("employer_name") or "").strip()
     if code:
@@ -336,6 +336,10 @@ def _employer(errors: Errors, data: dict) -> tuple[Organization | None, str]:
         errors.add("employer_name", _("Give the employer: a registered organisation's credit code, or its name."))
     elif len(name) > 200:
         errors.add("employer_name", _("%(field)s is longer than %(n)s characters.", field=_("Employer"), n=200))
+    else:  # a registered organisation named in words is that organisation, for the conflict rules
+        org = accounts.organization_by_name(name)
+        if org is not None:
+            return org, org.name
     return None, name
 
 

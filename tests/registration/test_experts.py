@@ -69,6 +69,18 @@ def test_an_expert_with_a_free_employer_name_joins_without_an_organisation(make)
     assert application.user.organization_id is None and application.employer_label == "西北某大学"
 
 
+def test_an_employer_named_in_words_is_the_registered_organisation_of_that_name(make):
+    """Typing the name instead of the credit code must not let an expert review their own employer."""
+    employer = make.org(kind="enterprise", name="秦川智造有限公司")
+    application = applied(employer_code="", employer_name=" 秦川智造 有限公司 ")
+    assert application.employer_org_id == employer.id and application.employer_label == "秦川智造有限公司"
+    fire(application, "approve", make.user("officer"))
+    own = make.challenge(owner_org=employer)
+    assert str(never_assign_reason(own, application.user)) == "就职于本榜单的发榜企业"
+    other = applied(employer_code="", employer_name="秦川智造研究院", email="zhang@fushu.cn")
+    assert other.employer_org_id is None
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"id_number": "610102198001011234"}, "校验码不正确"),
     ({"fields": []}, "请至少选择一个专业领域"),
