@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("registration", __name__, url_prefix="/register")
 
 
-from grants.registration import models, workflow, views  # noqa: E402,F401
+from grants.registration import cli, models, workflow, views  # noqa: E402,F401

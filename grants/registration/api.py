@@ -155,6 +155,10 @@ class InvitationSchema(ma.Schema):
     expires_at = UtcDateTime(required=True)
 
 
+class ManagerInSchema(ApiSchema):
+    user_id = ma.fields.Integer(required=True, metadata={"description": "An active member's account"})
+
+
 class OrgAccountSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     email = ma.fields.String(required=True)
@@ -368,3 +372,20 @@ def update_my_record(data):
     services.update_expert_record(record, data, actor=user)
     db.session.commit()
     return record
+
+
+@blp.route(f"/organizations/<{ID}:org_id>/manager", methods=["PUT"])
+@blp.arguments(ManagerInSchema)
+@blp.response(200, OrgAccountSchema)
+def appoint_manager(data, org_id: int):
+    """Name the manager of an organisation's accounts (the administrator)"""
+    from grants.auth.models import Organization
+
+    user = require_user()
+    require_permission("registration.appoint_manager")
+    organisation = db.session.get(Organization, org_id)
+    if organisation is None:
+        raise _not_found()
+    member = members.appoint_manager(organisation, _member(data["user_id"]), actor=user)
+    db.session.commit()
+    return member

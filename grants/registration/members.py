@@ -13,11 +13,11 @@ from grants.auth import services as accounts
 from grants.auth.models import Organization, User
 from grants.core import audit, clock
 from grants.core.errors import Refused, ValidationFailed
-from grants.core.permissions import require
+from grants.core.permissions import has_role, require
 from grants.extensions import db
 from grants.registration import links, mail
 from grants.registration.models import LinkPurpose, OneTimeLink, OrgManager
-from grants.registration.permissions import member_role
+from grants.registration.permissions import MANAGERS, member_role
 
 
 def manager_of(organization: Organization) -> User | None:
@@ -123,3 +123,29 @@ def hand_over(organization: Organization, member: User, *, actor) -> User:
                  evidence={"from": actor.email, "to": member.email})
     return member
 
+
+
+def appoint_manager(organization: Organization, member: User, *, actor) -> User:
+    """The administrator names ``member`` the manager of the organisation's accounts: for an
+    organisation registered by the administrator (which has none yet) or whose manager left.
+    ``actor`` None: an operator's ``flask orgs set-manager``."""
+    if actor is not None:
+        require("registration.appoint_manager", actor, organization)
+    _member(organization, member)
+    if not member.active:
+        raise Refused(_("%(name)s is deactivated and cannot manage the accounts.", name=member.display_name))
+    if not has_role(member, MANAGERS):
+        raise Refused(_("%(name)s's account cannot manage an organisation's accounts.", name=member.display_name))
+    row = db.session.get(OrgManager, organization.id)
+    before = row.user.email if row is not None else None
+    if row is not None and row.user_id == member.id:
+        raise Refused(_("%(name)s already manages the accounts of %(org)s.",
+                        name=member.display_name, org=organization.name))
+    if row is None:
+        row = OrgManager(organization_id=organization.id, user_id=member.id)
+        db.session.add(row)
+    else:
+        row.user = member
+    db.session.flush()
+    audit.record(organization, "appoint_manager", actor=actor, evidence={"from": before, "to": member.email})
+    return member

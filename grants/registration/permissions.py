@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from grants.auth.models import OrgKind
-from grants.core.permissions import BUREAU_ONLY, SIGN_IN_FIRST, Role, has_role, only, permission, signed_in
+from grants.core.permissions import (ADMINISTRATION_ONLY, BUREAU_ONLY, SIGN_IN_FIRST, Role, has_role, only,
+                                    permission, signed_in)
 from grants.extensions import db
 
 DECIDERS = Role.BUREAU
@@ -48,6 +49,13 @@ def can_manage_members(user, organization=None):
     if not signed_in(user):
         return SIGN_IN_FIRST
     return None if is_manager(user, organization) else MANAGER_ONLY
+
+
+@permission("registration.appoint_manager")
+def can_appoint_manager(user, organization=None):
+    """Naming the manager of an organisation's accounts (one the administrator registered,
+    or whose manager has left): the administrator."""
+    return only(Role.ADMINISTRATION, ADMINISTRATION_ONLY)(user)
 
 
 @permission("registration.keep_expert_record")

@@ -12,7 +12,7 @@ from grants.core import audit
 from grants.core.attachments import send_attachment
 from grants.core.errors import DomainError
 from grants.core.history import ACTION_LABELS
-from grants.core.permissions import Role, can, permission_required
+from grants.core.permissions import Role, can, has_role, permission_required
 from grants.core.registry import add_nav, add_panel
 from grants.core.web import perform
 from grants.core.workflow import fire
@@ -30,6 +30,7 @@ ACTION_LABELS.update({
     "invite": _l("Member invited"),
     "join": _l("Member joined"),
     "hand_over_manager": _l("Manager's part handed over"),
+    "appoint_manager": _l("Manager appointed"),
     "use": _l("Link used"),
 })
 
@@ -235,6 +236,31 @@ def hand_over(user_id: int):
                _("The manager's part is handed over.")):
         return redirect(url_for("core.dashboard"))
     return redirect(url_for("registration.members_page"))
+
+
+@bp.post("/organizations/<int:org_id>/manager")
+@permission_required("registration.appoint_manager")
+def appoint_manager(org_id: int):
+    """The administrator names the manager of an organisation's accounts (its admin page)."""
+    from grants.auth.models import Organization
+
+    organisation = db.get_or_404(Organization, org_id)
+    member = db.get_or_404(User, request.form.get("user_id", type=int) or 0)
+    perform(lambda: members.appoint_manager(organisation, member, actor=current_user),
+            _("%(name)s now manages the accounts of %(org)s.", name=member.display_name, org=organisation.name))
+    return redirect(url_for("admin.organization", org_id=org_id))
+
+
+@bp.app_template_global()
+def org_manager(organisation) -> User | None:
+    """The manager of ``organisation``'s accounts, for the administrator's organisation page."""
+    return members.manager_of(organisation)
+
+
+@bp.app_template_global()
+def may_manage_accounts(user) -> bool:
+    """Whether ``user``'s kind of account can manage an organisation's accounts."""
+    return user.active and has_role(user, MANAGERS)
 
 
 def _members_panel(user):

@@ -109,6 +109,7 @@ WHO_MAY = {
     "auth.manage_users": {"admin"},
     "auth.view_organisations": {"admin", "officer"},
     "auth.manage_organisations": {"admin"},
+    "registration.appoint_manager": {"admin"},
     "api.keep_tokens": EVERYONE,
     "notifications.read_inbox": EVERYONE,
     "notifications.see_outbox": {"admin"},
