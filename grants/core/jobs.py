@@ -49,10 +49,17 @@ def _resolve(path: str) -> Callable:
     return target
 
 
+_clients: dict[str, object] = {}
+
+
 def connection(url: str | None = None):
+    """One Redis client (and connection pool) per URL and process."""
     from redis import Redis
 
-    return Redis.from_url(url or queue_url())
+    url = url or queue_url()
+    if url not in _clients:
+        _clients[url] = Redis.from_url(url)
+    return _clients[url]
 
 
 def queue(url: str | None = None):

@@ -14,8 +14,10 @@ import datetime as dt
 import os
 import re
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +28,7 @@ import sqlalchemy as sa
 from grants.certificates.models import Certificate
 from grants.core.audit import AuditEvent
 from grants.extensions import db
+from grants.notifications.models import OutboundEmail
 from tests.certificates.conftest import accepted_project
 from tests.factories import pdf_bytes
 
@@ -80,6 +83,44 @@ def _bureau_key(folder: Path) -> tuple[Path, Path]:
     return key_path, cert_path
 
 
+class MailSink(socketserver.ThreadingTCPServer):
+    """The least SMTP server that accepts mail on loopback and keeps each message's recipients."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.received: list[str] = []
+        super().__init__(("127.0.0.1", 0), SmtpSession)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class SmtpSession(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.wfile.write(b"220 sink\r\n")
+        recipients = []
+        for raw in self.rfile:
+            command = raw.decode("utf-8", "replace").strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                self.wfile.write(b"250 sink\r\n")
+            elif command.startswith("RCPT TO:"):
+                recipients.append(raw.decode().strip()[8:].strip(" <>"))
+                self.wfile.write(b"250 ok\r\n")
+            elif command == "DATA":
+                self.wfile.write(b"354 go on\r\n")
+                for line in self.rfile:
+                    if line in (b".\r\n", b".\n"):
+                        break
+                self.server.received.extend(recipients)
+                recipients = []
+                self.wfile.write(b"250 queued\r\n")
+            elif command == "QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:  # MAIL FROM, RSET, NOOP
+                self.wfile.write(b"250 ok\r\n")
+
+
 def _environment(tmp_path: Path) -> dict[str, str]:
     key_path, cert_path = _bureau_key(tmp_path)
     url = sa.engine.make_url(os.environ["TEST_DATABASE_URL"]).render_as_string(hide_password=False)
@@ -92,6 +133,7 @@ def _environment(tmp_path: Path) -> dict[str, str]:
         "CERT_SIGNING_KEY": str(key_path), "CERT_SIGNING_CERT": str(cert_path),
         "CERT_SIGNING_PASSPHRASE": "key-passphrase", "PUBLIC_BASE_URL": "https://grants.example.org",
         "LOGIN_RATE_LIMIT": "5 per minute", "PYTHONUNBUFFERED": "1",
+        "MAIL_SERVER": "127.0.0.1", "MAIL_USE_TLS": "0", "MAIL_SENDER": "noreply@grants.example.org",
     })
     return env
 
@@ -152,21 +194,25 @@ class Browser(requests.Session):
 def hosts(app, tmp_path):
     redis = _redis()
     redis.flushdb()
+    sink = MailSink()
     env = _environment(tmp_path)
+    env["MAIL_PORT"] = str(sink.server_address[1])
     started = [Host(env, tmp_path / "a.log"), Host(env, tmp_path / "b.log")]
     try:
         deadline = time.monotonic() + 120  # both load the app at once, on a busy machine too
         for host in started:
             host.wait(deadline)
-        yield started, env
+        yield started, env, sink
     finally:
         for host in started:
             host.stop()
+        sink.shutdown()
+        sink.server_close()
         redis.flushdb()
 
 
 def test_two_app_processes_share_limits_uploads_numbers_and_the_job_queue(app, make, hosts, tmp_path):
-    (a, b), env = hosts
+    (a, b), env, sink = hosts
 
     # (a) the sign-in limit (5 failures a minute per client address) counts across both processes
     stranger = Browser("198.51.100.23")
@@ -212,6 +258,8 @@ def test_two_app_processes_share_limits_uploads_numbers_and_the_job_queue(app, m
     assert [r.number for r in rows] == [f"XN-JB-{year}-{i:04d}" for i in (1, 2, 3, 4)]
     assert [r.project_id for r in rows] == project_ids
     assert all(r.pdf_sha256 is None for r in rows)  # nobody waited for rendering
+    queued = db.session.scalars(sa.select(OutboundEmail.to_address).order_by(OutboundEmail.id)).all()
+    assert queued and not sink.received  # the certificate notices wait in the outbox for the worker
     first = bureau.get(a.url + pages[0], timeout=10)
     assert "pdf-pending" in first.text
 
@@ -225,6 +273,8 @@ def test_two_app_processes_share_limits_uploads_numbers_and_the_job_queue(app, m
     rendered = db.session.scalars(sa.select(AuditEvent.object_id).where(AuditEvent.action == "render")
                                   .order_by(AuditEvent.object_id)).all()
     assert rendered == [c.id for c in certificates]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundEmail).where(OutboundEmail.sent_at.is_(None))) == 0
+    assert sorted(sink.received) == sorted(queued)  # the queued e-mail went out, each once
     for certificate, host in zip(certificates, (b, a, b, a)):  # each served by the other process
         download = bureau.get(f"{host.url}/certificates/{certificate.id}/certificate.pdf", timeout=10)
         assert download.status_code == 200 and download.content == certificate.pdf
