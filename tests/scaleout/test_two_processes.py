@@ -134,6 +134,7 @@ def _environment(tmp_path: Path) -> dict[str, str]:
         "CERT_SIGNING_PASSPHRASE": "key-passphrase", "PUBLIC_BASE_URL": "https://grants.example.org",
         "LOGIN_RATE_LIMIT": "5 per minute", "PYTHONUNBUFFERED": "1",
         "MAIL_SERVER": "127.0.0.1", "MAIL_USE_TLS": "0", "MAIL_SENDER": "noreply@grants.example.org",
+        "AUDIT_CHECKPOINT_FILE": str(tmp_path / "worker-checkpoint.json"),
     })
     return env
 
@@ -263,10 +264,20 @@ def test_two_app_processes_share_limits_uploads_numbers_and_the_job_queue(app, m
     first = bureau.get(a.url + pages[0], timeout=10)
     assert "pdf-pending" in first.text
 
-    # (d) the jobs queued by both processes are run by a worker process
+    # (d) the jobs queued by both processes, and a tick queued from the timer's command, are run
+    # by a worker process
+    app.config["JOB_QUEUE_URL"] = REDIS_URL
+    try:
+        queued_tick = app.test_cli_runner().invoke(args=["tick", "--queue"])
+    finally:
+        app.config["JOB_QUEUE_URL"] = None
+    assert queued_tick.exit_code == 0 and "tick queued as job" in queued_tick.output
+    checkpoint = Path(env["AUDIT_CHECKPOINT_FILE"])
+    assert not checkpoint.exists()
     worker = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=120)
     assert worker.returncode == 0, worker.stdout[-2000:] + worker.stderr[-3000:]
+    assert checkpoint.exists()  # the tick ran in the worker: its last job signs the audit chain's head
     db.session.remove()
     certificates = db.session.scalars(sa.select(Certificate).order_by(Certificate.sequence)).all()
     assert all(c.is_rendered and c.pdf.startswith(b"%PDF-") for c in certificates)
