@@ -139,6 +139,9 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int_env("MAIL_MAX_ATTEMPTS", 5)
     MAIL_BATCH = _int_env("MAIL_BATCH", 100)
     MAIL_SMTP_CLASS = None  # an smtplib.SMTP-compatible class in place of smtplib's (tests)
+    # The job queue (grants/core/jobs.py): certificate rendering, e-mail and queued ticks
+    # run in `flask worker` when set (e.g. redis://127.0.0.1:6379/1); unset, inline as before.
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL") or None
 
     @classmethod
     def validate(cls) -> None:
@@ -170,6 +173,7 @@ class TestingConfig(Config):
     # Hashing costs dominate the suite's time; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_SERVER = None  # never the environment's server from a test
+    JOB_QUEUE_URL = None  # the work runs inline; tests/scaleout starts processes with a queue
     # The suite's accounts share one short password; the tests of the strength
     # rule set the production score (tests/auth/test_passwords.py).
     PASSWORD_MIN_SCORE = 0
@@ -194,17 +198,25 @@ class ProductionConfig(Config):
                 "`python3 -c 'import secrets; print(secrets.token_hex(32))'`."
             )
         super().validate()
-        check_rate_limit_storage(cls.RATELIMIT_STORAGE_URI, cls.WEB_CONCURRENCY)
+        check_rate_limit_storage(cls.RATELIMIT_STORAGE_URI, cls.WEB_CONCURRENCY, queue=cls.JOB_QUEUE_URL)
 
 
-def check_rate_limit_storage(storage_uri: str, workers: int) -> None:
-    """In-memory rate limits count per process: with several workers an attacker
-    gets each worker's allowance. Refuse that combination."""
-    if workers > 1 and storage_uri.startswith("memory://"):
+def check_rate_limit_storage(storage_uri: str, workers: int, *, queue: str | None = None) -> None:
+    """In-memory rate limits count per process: with several workers (or several
+    hosts, which a job queue means) an attacker gets each process's allowance.
+    Refuse that combination."""
+    if not storage_uri.startswith("memory://"):
+        return
+    if workers > 1:
         raise ConfigError(
             f"RATELIMIT_STORAGE_URI is memory:// but {workers} worker processes may run: sign-in "
             "limits would count per process. Set REDIS_URL (or RATELIMIT_STORAGE_URI) to e.g. "
             "redis://127.0.0.1:6379/0, or run a single worker.")
+    if queue:
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI is memory:// but JOB_QUEUE_URL is set, the shape with several "
+            "processes and hosts: sign-in limits would count per process. Set REDIS_URL (or "
+            "RATELIMIT_STORAGE_URI) to the same Redis, e.g. redis://127.0.0.1:6379/0.")
 
 
 CONFIGS = {

@@ -14,6 +14,6 @@ def on_starting(server):
 
     storage = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
     try:
-        check_rate_limit_storage(storage, server.cfg.workers)
+        check_rate_limit_storage(storage, server.cfg.workers, queue=os.environ.get("JOB_QUEUE_URL"))
     except ConfigError as exc:
         raise SystemExit(f"Error: {exc}") from None

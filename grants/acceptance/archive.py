@@ -142,7 +142,7 @@ def archive_entries(project: Project) -> list[Entry]:
                              render_document("archive/opinions.html", opinions_values(project))))
         certificates = db.session.scalars(sa.select(Certificate).where(Certificate.project_id == project.id)
                                           .order_by(Certificate.id)).all()
-        for certificate in certificates:
+        for certificate in (c for c in certificates if c.is_rendered):  # a PDF still being prepared is left out
             entries.append(Entry(f"{_('Acceptance certificate')} {certificate.number}.pdf", certificate.pdf))
     return _unique(entries)
 

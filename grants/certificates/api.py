@@ -17,8 +17,8 @@ from grants.api.base import ID, SelectPage, add_history, add_transitions, api_bl
 from grants.api.schemas import ApiSchema, QuerySchema, UtcDateTime
 from grants.certificates import services, verification
 from grants.certificates.models import Certificate, CertificateState
-from grants.certificates.views import pdf_response
-from grants.core.errors import NotFound
+from grants.certificates.views import being_prepared, pdf_response
+from grants.core.errors import NotFound, Refused
 from grants.core.permissions import can, require
 from grants.extensions import db, limiter
 
@@ -62,7 +62,10 @@ class PublicCertificateSchema(ma.Schema):
     issued_at = UtcDateTime(required=True)
     revoked_at = UtcDateTime(allow_none=True)
     revoked_reason = ma.fields.String(allow_none=True)
-    pdf_sha256 = ma.fields.String(required=True)
+    pdf_sha256 = ma.fields.String(required=True, allow_none=True,
+                                  metadata={"description": "null while the signed PDF is being prepared"})
+    pdf_ready = ma.fields.Boolean(required=True, attribute="is_rendered",
+                                  metadata={"description": "false while the job queue renders and signs the PDF"})
     contents = ma.fields.Nested(ContentsSchema, required=True)
 
 
@@ -71,7 +74,7 @@ class CertificateSchema(PublicCertificateSchema):
     version = ma.fields.Integer(required=True)
     project_id = ma.fields.Integer(required=True)
     signer = ma.fields.String(required=True)
-    pdf_size = ma.fields.Integer(required=True)
+    pdf_size = ma.fields.Integer(required=True, allow_none=True)
 
 
 class CertificateFilters(QuerySchema):
@@ -170,6 +173,8 @@ def download_certificate(certificate_id: int):
     certificate = load_certificate(certificate_id, None)
     if certificate is None:
         raise _not_found()
+    if not certificate.is_rendered:
+        raise Refused(being_prepared(certificate))
     return pdf_response(certificate)
 
 

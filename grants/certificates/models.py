@@ -36,7 +36,12 @@ class CertificateCounter(db.Model):
 
 class Certificate(Timestamps, Versioned, db.Model):
     """One issued certificate. ``contents`` is the snapshot of plain values the
-    PDF was rendered from; ``pdf`` holds the signed bytes served every time."""
+    PDF was rendered from; ``pdf`` holds the signed bytes served every time.
+
+    With a job queue (``JOB_QUEUE_URL``) the number and contents are fixed when
+    the certificate is issued and the worker renders and signs the PDF a
+    moment later; until then ``pdf`` is empty and the pages say it is being
+    prepared (:attr:`is_rendered`)."""
 
     __tablename__ = "certificates"
     __audit_type__ = "certificate"
@@ -53,9 +58,9 @@ class Certificate(Timestamps, Versioned, db.Model):
     conclusion: Mapped[str] = mapped_column(sa.Text)
     contents: Mapped[dict] = mapped_column(sa.JSON)
     signer: Mapped[str] = mapped_column(sa.String(300))
-    pdf_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    pdf_size: Mapped[int]
-    pdf: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary, nullable=False))
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    pdf_size: Mapped[int | None]
+    pdf: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -65,6 +70,9 @@ class Certificate(Timestamps, Versioned, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("year", "sequence", name="uq_certificates_year_sequence"),
         sa.CheckConstraint("sequence > 0", name="sequence_positive"),
+        sa.CheckConstraint("(pdf IS NULL AND pdf_sha256 IS NULL AND pdf_size IS NULL) OR "
+                           "(pdf IS NOT NULL AND pdf_sha256 IS NOT NULL AND pdf_size IS NOT NULL)",
+                           name="pdf_complete"),
         sa.CheckConstraint("state = 'issued' OR (revoked_at IS NOT NULL AND revoked_reason IS NOT NULL)",
                            name="revoked_has_reason"),
         # At most one certificate in force per project; a revoked one stays on record.
@@ -75,6 +83,11 @@ class Certificate(Timestamps, Versioned, db.Model):
     @property
     def state_label(self) -> str:
         return str(CERTIFICATE_STATE_LABELS[self.state])
+
+    @property
+    def is_rendered(self) -> bool:
+        """The signed PDF is stored (False while the worker prepares it)."""
+        return self.pdf_sha256 is not None
 
     @property
     def is_valid(self) -> bool:

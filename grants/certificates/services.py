@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -10,9 +11,10 @@ from flask_babel import lazy_gettext as _l
 from grants.certificates import pdf, signing
 from grants.certificates.contents import certificate_contents, format_number
 from grants.certificates.models import Certificate, CertificateCounter, CertificateState
-from grants.core import audit, clock
+from grants.core import audit, clock, jobs
 from grants.core.errors import Refused, ValidationFailed
 from grants.core.permissions import Role, has_role, require
+from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity.check import check, org_subject, person_subject
@@ -100,8 +102,10 @@ def issue_certificate(project, actor, *, conclusion: str, reached: dict | None =
 
     ``reached`` maps a challenge indicator's id to the value the project
     reached (the acceptance step supplies it). Refused while a black entry is
-    in force against the lead or the lead organisation. The PDF is rendered
-    and signed once, here; its bytes and SHA-256 are kept.
+    in force against the lead or the lead organisation. The number and the
+    contents are fixed here; the PDF is rendered and signed once by
+    :func:`render_certificate`, here and now without a job queue, or by the
+    worker right after this transaction commits with one (``JOB_QUEUE_URL``).
     """
     require("certificates.issue", actor, project)
     _refuse_unless_issuable(project)
@@ -117,19 +121,64 @@ def issue_certificate(project, actor, *, conclusion: str, reached: dict | None =
     number = format_number(year, sequence)
     contents = certificate_contents(project, number=number, conclusion=conclusion, reached=reached,
                                     issued_at=issued_at, signer=key.name)
-    document = signing.sign_pdf(pdf.render_pdf(contents), key)
     certificate = Certificate(number=number, year=year, sequence=sequence, project_id=project.id,
                               issued_at=issued_at, issued_by_id=actor.id, conclusion=conclusion,
-                              contents=contents, signer=key.name, pdf=document, pdf_size=len(document),
-                              pdf_sha256=hashlib.sha256(document).hexdigest())
+                              contents=contents, signer=key.name)
     db.session.add(certificate)
     db.session.flush()
+    jobs.dispatch(render_job, certificate.id)
+    rendered = {"pdf_sha256": certificate.pdf_sha256} if certificate.is_rendered else {}  # queued: a render event
     audit.record(certificate, "issue", actor=actor, to_state=certificate.state,
-                 evidence={"number": number, "project_id": project.id, "pdf_sha256": certificate.pdf_sha256,
+                 evidence={"number": number, "project_id": project.id, **rendered,
                            "signer": key.name, "integrity": integrity.evidence()})
     notify(notices.team_of(project) + notices.enterprise_of(project), "certificates.issued",
            link=link_for("certificates.show", certificate_id=certificate.id), number=number, project=project.title)
     return certificate
+
+
+def render_certificate(certificate: Certificate) -> bool:
+    """Render the certificate's PDF from its contents, sign it and store it.
+
+    The row is locked first, so two renderers (the queue's job and the
+    tick's catch-up) never sign twice; False when the PDF was already there."""
+    db.session.execute(sa.select(Certificate.id).where(Certificate.id == certificate.id).with_for_update())
+    db.session.refresh(certificate, ["pdf_sha256"])
+    if certificate.is_rendered:
+        return False
+    key = signing.signing_key()
+    document = signing.sign_pdf(pdf.render_pdf(certificate.contents), key)
+    certificate.pdf, certificate.pdf_size = document, len(document)
+    certificate.pdf_sha256 = hashlib.sha256(document).hexdigest()
+    db.session.flush()
+    return True
+
+
+def render_job(certificate_id: int) -> str | None:
+    """The job behind :func:`render_certificate`: inline it runs inside the issue
+    (whose event records the PDF's SHA-256); queued, the worker records a
+    ``render`` event with it."""
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        return None
+    if render_certificate(certificate) and jobs.queue_configured():
+        audit.record(certificate, "render", evidence={"number": certificate.number,
+                                                      "pdf_sha256": certificate.pdf_sha256})
+    return certificate.pdf_sha256
+
+
+RENDER_GRACE = timedelta(minutes=10)
+
+
+@tick_job("certificates_render", order=80)
+def render_overdue() -> int:
+    """Certificates still without a PDF some minutes after issue (the queue was
+    down, the worker failed): render them now. None without a queue, where the
+    PDF is made inside the issue."""
+    overdue = db.session.scalars(
+        sa.select(Certificate).where(Certificate.pdf_sha256.is_(None),
+                                     Certificate.issued_at <= clock.now() - RENDER_GRACE)
+        .order_by(Certificate.id).limit(50)).all()
+    return sum(render_job(certificate.id) is not None for certificate in overdue)
 
 
 def revoke_certificate(certificate: Certificate, actor, *, reason: str | None,

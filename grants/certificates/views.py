@@ -55,6 +55,8 @@ def issue(project_id: int):
                                                       reached=_reached_from(request.form)))
     if done:
         flash(_("Certificate %(number)s issued.", number=done.value.number), "success")
+        if not done.value.is_rendered:
+            flash(being_prepared(done.value), "info")
         return redirect(url_for("certificates.show", certificate_id=done.value.id))
     return redirect(url_for("certificates.index"))
 
@@ -85,7 +87,15 @@ def revoke(certificate_id: int):
 @permission_required("certificates.list")
 def download(certificate_id: int):
     certificate = get_visible(certificate_id)
+    if not certificate.is_rendered:
+        flash(being_prepared(certificate), "info")
+        return redirect(url_for("certificates.show", certificate_id=certificate.id))
     return pdf_response(certificate)
+
+
+def being_prepared(certificate: Certificate) -> str:
+    return _("The signed PDF of certificate %(number)s is being prepared; reload the page in a moment.",
+             number=certificate.number)
 
 
 def pdf_response(certificate: Certificate) -> Response:

@@ -15,6 +15,8 @@ C = CertificateState
 
 # Issuing creates the certificate (the "issue" audit event); it is not a transition.
 ACTION_LABELS.setdefault("issue", _l("Certificate issued"))
+# With a job queue the worker renders and signs the PDF after the issue (grants/core/jobs.py).
+ACTION_LABELS.setdefault("render", _l("Certificate PDF signed"))
 
 
 def _record_revocation(attempt) -> None:

@@ -6,8 +6,9 @@ only starts like a PDF, or one locked with a password, is refused with the
 reason), and its owner has fewer than :data:`MAX_PER_OWNER` files. The name
 is kept without folders and without control or bidirectional-override
 characters (which could make "cod.exe" read as "exe.doc"). It is stored in
-``UPLOAD_FOLDER`` under a generated name; the original name, size and
-SHA-256 go into the database, in a table of the owning area whose model
+``UPLOAD_FOLDER`` under a generated name (by :mod:`grants.core.files`, the one
+module that touches uploaded files); the original name, size and SHA-256 go
+into the database, in a table of the owning area whose model
 takes its columns from :class:`AttachmentMixin`. The owner (a challenge, a
 bid) lists them in its ``attachments`` relationship; :func:`attach_pdf` adds
 one and :func:`find_attachment` / :func:`send_attachment` serve it.
@@ -24,13 +25,13 @@ from typing import ClassVar
 
 import pikepdf
 import sqlalchemy as sa
-from flask import current_app, send_file
 from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import audit, clock
 from grants.core.errors import ValidationFailed
-from grants.core.files import write_file
+from grants.core import files
+from grants.core.files import path_of, upload_folder  # noqa: F401 - the areas' way to their files
 from grants.extensions import db
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -38,13 +39,6 @@ MAX_PER_OWNER = 30  # files on one challenge, bid or report
 # Control characters, and the bidirectional embeddings, overrides, isolates and
 # marks that reorder what a name shows (U+202A-202E, U+2066-2069, U+200E/F).
 UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def upload_folder(area: str = "") -> Path:
-    """``UPLOAD_FOLDER``, or an area's folder inside it; made when missing."""
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / area
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def clean_name(filename: str | None) -> str:
@@ -78,7 +72,7 @@ def store_pdf(stream, filename: str | None, *, field: str = "file") -> dict:
     if message is not None:
         raise ValidationFailed(message, details={field: message})
     stored_name = secrets.token_hex(16) + ".pdf"
-    write_file(upload_folder() / stored_name, data)
+    files.store(stored_name, data)
     return {"original_filename": name, "stored_name": stored_name, "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest()}
 
@@ -88,10 +82,6 @@ def refuse_too_many(already: int, adding: int = 1, *, field: str = "file") -> No
     if already + adding > MAX_PER_OWNER:
         message = _("At most %(n)s files can be attached; remove one before adding another.", n=MAX_PER_OWNER)
         raise ValidationFailed(message, details={field: message})
-
-
-def path_of(stored_name: str) -> Path:
-    return upload_folder() / stored_name
 
 
 class AttachmentMixin:
@@ -137,5 +127,4 @@ def find_attachment(owner, attachment_id: int):
 
 def send_attachment(attachment):
     """The download response: the stored file under its original name."""
-    return send_file(path_of(attachment.stored_name), mimetype="application/pdf", as_attachment=True,
-                     download_name=attachment.original_filename)
+    return files.send_stored(attachment.stored_name, attachment.original_filename)

@@ -47,8 +47,30 @@ def run_tick(*, raise_errors: bool = True) -> dict[str, int | Exception]:
     return results
 
 
+def queued_tick() -> dict[str, str]:
+    """``flask tick`` as a queued job (``flask tick --queue``): one at a time across
+    every worker (a lock in Redis); a tick that finds another running skips."""
+    from grants.core import jobs
+
+    with jobs.exclusive("tick") as held:
+        if not held:
+            return {"skipped": "another tick is running"}
+        return {name: str(outcome) for name, outcome in run_tick().items()}
+
+
 @click.command("tick", help="Apply what the clock makes due (run from cron every minute).")
-def tick_command():
+@click.option("--queue", "queued", is_flag=True,
+              help="Put the tick on the job queue (JOB_QUEUE_URL) for `flask worker` instead of running it here.")
+def tick_command(queued: bool):
+    if queued:
+        from grants.core import jobs
+
+        if not jobs.queue_configured():
+            raise click.ClickException("--queue needs JOB_QUEUE_URL (e.g. redis://127.0.0.1:6379/0); "
+                                       "without it run `flask tick` itself.")
+        job = jobs.enqueue(queued_tick, retries=0)
+        click.echo(f"tick queued as job {job.id}")
+        return
     results = run_tick(raise_errors=False)
     demo = " (demo clock, see `flask clock show`)" if clock.demo_offset() else ""
     click.echo(f"tick at {clock.now():%Y-%m-%d %H:%M:%S} UTC{demo}")
@@ -116,8 +138,21 @@ def demo_generate(scale: float, seed: int):
                f"officer: {OFFICER_EMAIL} / {PASSWORD}")
 
 
+@click.command("worker", help="Run the jobs of the queue at JOB_QUEUE_URL: certificate rendering, "
+                               "e-mail, queued ticks (run one or more per deployment).")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool):
+    from grants.core import jobs
+
+    if not jobs.queue_configured():
+        raise click.ClickException("JOB_QUEUE_URL is not set (e.g. redis://127.0.0.1:6379/0): without a queue "
+                                   "the work runs inline and no worker is needed.")
+    jobs.start_worker(current_app._get_current_object(), burst=burst)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(tick_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(clock_cli)

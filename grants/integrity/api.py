@@ -9,7 +9,6 @@ objection through its workflow. Who sees and does what is the pages' rule
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import send_file
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -256,8 +255,7 @@ def objection_file(objection_id: int, file_id: int):
     found = services.objection_file(_objection(objection_id), file_id)
     if found is None:
         raise _not_found()
-    stored, path = found
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=stored.original_name)
+    return services.send_objection_file(found)
 
 
 add_transitions(blp, IntegrityObjection, load_objection, path="/objections")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -14,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from grants.core import attachments, audit, clock
 from grants.core.codes import credit_code_error, id_number_error, normalize_code
-from grants.core.files import write_file
+from grants.core import files as stored_files
 from grants.core.errors import DomainError, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import Role
 from grants.core.permissions import reason as refusal_of, require
@@ -354,10 +353,9 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
     objection = IntegrityObjection(entry=entry, reasons=reasons, filed_by_id=actor.id,
                                    state=ObjectionState.open)
     db.session.add(objection)
-    folder = attachment_folder()
     for name, data in contents:
         stored = f"{uuid.uuid4().hex}.pdf"
-        write_file(folder / stored, data)
+        stored_files.store(stored, data, area=ATTACHMENT_AREA)
         objection.files.append(ObjectionFile(original_name=name, stored_name=stored, size=len(data),
                                              sha256=hashlib.sha256(data).hexdigest()))
     db.session.flush()
@@ -368,8 +366,7 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
     return objection
 
 
-def attachment_folder() -> Path:
-    return attachments.upload_folder("integrity")
+ATTACHMENT_AREA = "integrity"  # the objections' folder inside UPLOAD_FOLDER
 
 
 def decide_objection(objection: IntegrityObjection, decision: str, *, actor, answer: str,
@@ -378,13 +375,16 @@ def decide_objection(objection: IntegrityObjection, decision: str, *, actor, ans
     return fire(objection, decision, actor, comment=answer, expected_version=expected_version)
 
 
-def objection_file(objection: IntegrityObjection, file_id: int) -> tuple[ObjectionFile, Path] | None:
-    """An attachment of ``objection`` and where it is stored, or None if there is no such file."""
+def objection_file(objection: IntegrityObjection, file_id: int) -> ObjectionFile | None:
+    """An attachment of ``objection`` whose file is stored, or None if there is no such file."""
     stored = db.session.get(ObjectionFile, file_id)
     if stored is None or stored.objection_id != objection.id:
         return None
-    path = attachment_folder() / stored.stored_name
-    return (stored, path) if path.is_file() else None
+    return stored if stored_files.exists(stored.stored_name, ATTACHMENT_AREA) else None
+
+
+def send_objection_file(stored: ObjectionFile):
+    return stored_files.send_stored(stored.stored_name, stored.original_name, area=ATTACHMENT_AREA)
 
 
 # figures for charts ------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
-from flask import (Response, abort, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -275,8 +275,7 @@ def objection_decide(objection_id: int, name: str):
 def objection_file(objection_id: int, file_id: int):
     objection = _get_objection(objection_id)
     found = services.objection_file(objection, file_id) or abort(404)
-    stored, path = found
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=stored.original_name)
+    return services.send_objection_file(found)
 
 
 # dashboard ------------------------------------------------------------------------

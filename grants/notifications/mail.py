@@ -20,7 +20,7 @@ from email.utils import formatdate, make_msgid
 import sqlalchemy as sa
 from flask import current_app
 
-from grants.core import clock
+from grants.core import clock, jobs
 from grants.core.registry import tick_job
 from grants.extensions import db
 from grants.notifications.models import OutboundEmail
@@ -87,9 +87,20 @@ def due_emails(limit: int | None = None) -> list[OutboundEmail]:
 
 
 def send_queued(limit: int | None = None) -> Delivery | None:
-    """Send what waits in the outbox; None when SMTP is not configured (nothing is sent)."""
+    """Send what waits in the outbox; None when SMTP is not configured (nothing is sent).
+
+    With a job queue, workers, ticks and ``flask mail send`` on several hosts may
+    send at once: one at a time holds the outbox (a lock in Redis), the others
+    wait for it and then send what is left, so no e-mail goes out twice."""
     if not smtp_configured():
         return None
+    with jobs.exclusive("mail", wait=120) as held:
+        if not held:
+            return Delivery()
+        return _send_due(limit)
+
+
+def _send_due(limit: int | None) -> Delivery:
     delivery = Delivery()
     emails = due_emails(limit)
     if not emails:
@@ -119,6 +130,12 @@ def send_queued(limit: int | None = None) -> Delivery | None:
     finally:
         _close(smtp)
     return delivery
+
+
+def send_job() -> str:
+    """The queued delivery (grants/core/jobs.py): started when e-mails are queued."""
+    delivery = send_queued(limit=int(current_app.config.get("MAIL_BATCH") or 100))
+    return "SMTP is not configured" if delivery is None else f"sent {delivery.sent}, failed {delivery.failed}"
 
 
 @tick_job("mail_send", order=95)

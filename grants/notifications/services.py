@@ -14,10 +14,11 @@ from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from grants.core import clock
+from grants.core import clock, jobs
 from grants.core.permissions import require, signed_in
 from grants.extensions import db
 from grants.notifications.kinds import KINDS, render
+from grants.notifications.mail import send_job
 from grants.notifications.models import Notification, OutboundEmail
 
 SUBJECT_LENGTH = 120
@@ -89,11 +90,14 @@ def _email_for(user, kind: str, parameters: dict, link: str | None) -> tuple[str
 
 
 def queue_email(to: str, subject: str, body: str) -> OutboundEmail:
-    """Put an e-mail in the outbox; ``flask mail send`` delivers it when SMTP is configured."""
+    """Put an e-mail in the outbox; ``flask mail send`` or the tick delivers it when SMTP is
+    configured, or, with a job queue (``JOB_QUEUE_URL``), a worker right after the commit."""
     email = OutboundEmail(to_address=to.strip(), subject=subject[:300], body=body, created_at=clock.now(),
                           attempts=0)
     db.session.add(email)
     db.session.flush()
+    if current_app.config.get("MAIL_SERVER"):
+        jobs.dispatch(send_job, run_inline=False)  # with a queue, sent right after the commit
     return email
 
 

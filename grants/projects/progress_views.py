@@ -1,11 +1,12 @@
 """Project pages: milestones and their reports, funds, and the request for acceptance."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from grants.core import attachments as files
+from grants.core import files as stored_files
 from grants.core import clock
 from grants.core.web import perform
 from grants.core.workflow import fire
@@ -82,8 +83,7 @@ def report_file(project_id: int, file_id: int):
     found = reports.report_file(project, file_id)
     if found is None:
         abort(404)
-    return send_file(files.path_of(found.stored_name), mimetype="application/pdf", as_attachment=True,
-                     download_name=found.original_filename)
+    return stored_files.send_stored(found.stored_name, found.original_filename)
 
 
 @bp.get("/<int:project_id>/funds")
@@ -119,8 +119,7 @@ def contribution_proof(project_id: int, contribution_id: int):
     found = funding.contribution_of(get_project(project_id), contribution_id)
     if found is None or found.proof_stored_name is None:
         abort(404)
-    return send_file(files.path_of(found.proof_stored_name), mimetype="application/pdf", as_attachment=True,
-                     download_name=found.proof_filename)
+    return stored_files.send_stored(found.proof_stored_name, found.proof_filename)
 
 
 @bp.post("/<int:project_id>/tranches/<int:tranche_id>/do/<name>")

@@ -12,7 +12,7 @@ from grants.auth.models import User
 from grants.bids.models import Bid
 from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.workflow import CHALLENGE_WORKFLOW
-from grants.core import attachments, audit
+from grants.core import attachments, audit, files
 from grants.core.errors import ValidationFailed
 from grants.core.permissions import permission_required
 from grants.core.registry import add_nav
@@ -297,7 +297,7 @@ def bid_file(assignment_id: int, bid_id: int, position: int):
     if not 1 <= position <= len(bid.attachments):
         abort(404)
     attachment = bid.attachments[position - 1]
-    data = attachments.path_of(attachment.stored_name).read_bytes()
+    data = files.read_file(attachment.stored_name)
     if assignment.challenge.blind_review:
         data = blind_pdf(data)
         name = blind_file_name(position, attachment.original_filename)

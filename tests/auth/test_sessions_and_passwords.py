@@ -181,6 +181,7 @@ def test_gunicorn_with_several_workers_and_memory_storage_does_not_start(monkeyp
     spec.loader.exec_module(conf)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("JOB_QUEUE_URL", raising=False)
     with pytest.raises(SystemExit, match="memory://"):
         conf.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=4)))
     conf.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=1)))
