@@ -1,11 +1,15 @@
 """Wiring of extensions, templates, error pages and database quirks."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
+import flask_babel
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import format_date, format_datetime, get_translations
 from flask_babel import refresh as refresh_locale
+from flask_babel.speaklater import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -67,6 +71,15 @@ def _request_translations():
     if locale is not None:
         g._grants_translations = (locale, translations)
     return translations
+
+
+def shown_label(label) -> str:
+    """A label for the page: a plain ``lazy_gettext`` string (the navigation's) through
+    :func:`_request_translations`, anything else as ``str`` does."""
+    if isinstance(label, LazyString) and label._func is flask_babel.gettext and not label._kwargs \
+            and len(label._args) == 1:
+        return _request_translations().ugettext(label._args[0])
+    return str(label)
 
 
 def _bind_translations(app: Flask) -> None:
@@ -173,7 +186,7 @@ def _init_templates(app: Flask) -> None:
     @app.context_processor
     def inject():
         return {
-            "nav_items": nav_for(current_user),
+            "nav_items": [replace(item, label=shown_label(item.label)) for item in nav_for(current_user)],
             "now": clock.now,
             "languages": app.config["LANGUAGES"],
             "current_locale": select_locale(),
