@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 from flask_babel import gettext as _
 
 from grants.auth.models import Organization
@@ -187,7 +188,9 @@ def ranked_table(challenge, *, offset: int = 0, limit: int | None = None,
         db.session.scalar(sa.select(sa.func.count()).select_from(Bid).where(
             Bid.challenge_id == challenge.id, Bid.state.in_(bid_states))) if offset else 0)
     page_ids = [r.bid_id for r in ranked]
-    bids = {b.id: b for b in db.session.scalars(sa.select(Bid).where(Bid.id.in_(page_ids or [-1])))}
+    # The challenge is known (and in the session): not joined again to every bid.
+    bids = {b.id: b for b in db.session.scalars(sa.select(Bid).where(Bid.id.in_(page_ids or [-1]))
+                                                .options(lazyload(Bid.challenge)))}
     counted = {a.id: a.reviewer_id for a in reviewers}
     criterion_ids = [c.id for c in criteria]
     weights = {c.id: c.weight for c in criteria}
