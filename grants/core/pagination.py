@@ -61,3 +61,19 @@ class ListPagination(Pagination):
 
 def paginate_list(items: list, *, per_page: int | None = None) -> ListPagination:
     return ListPagination(items=items, per_page=per_page, error_out=False, max_per_page=None)
+
+
+class FetchedPagination(Pagination):
+    """A page whose rows and total one call gives together: ``fetch(offset, limit)`` returns
+    ``(items, total)`` (a ranking computed in SQL, read one page at a time)."""
+
+    def _query_items(self) -> list:
+        self.items, self._total = self._query_args["fetch"](self._query_offset, self.per_page)
+        return self.items
+
+    def _query_count(self) -> int:
+        return self._total
+
+
+def paginate_fetched(fetch, *, per_page: int | None = None) -> FetchedPagination:
+    return FetchedPagination(fetch=fetch, per_page=per_page, error_out=False, max_per_page=None)

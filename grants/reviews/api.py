@@ -29,7 +29,7 @@ from grants.reviews.schemas import (RankingSchema, ReviewAcceptSchema, ReviewAss
                                     ReviewedBidSchema, ReviewerAssignSchema, ReviewerDrawResultSchema,
                                     ReviewerDrawSchema, ReviewPanelSchema, ReviewReopenSchema, ReviewSchema,
                                     ReviewScoresInputSchema, ReviewSubmitSchema)
-from grants.reviews.tables import officer_table
+from grants.reviews.tables import ranked_table
 from grants.reviews.workflow import CHALLENGE_ACTIONS
 
 blp = api_blueprint("reviews", __name__, "/reviews",
@@ -289,7 +289,7 @@ def draw(data, challenge_id: int):
 def ranking(challenge_id: int):
     """Scores and ranking (trimmed means, spreads, z-scores), as on the officer's table"""
     challenge = challenge_for_officer(challenge_id)
-    table = officer_table(challenge)
+    table, _total = ranked_table(challenge)
     names = {a.reviewer_id: a.reviewer.display_name for a in table.reviewers}
     rows = []
     for row in table.rows:

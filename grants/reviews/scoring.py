@@ -17,10 +17,9 @@
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Hashable, Iterable, Mapping, Sequence
 
 TWO_PLACES = Decimal("0.01")
@@ -99,22 +98,35 @@ def spread_flagged(scores: Sequence[Decimal]) -> bool:
     return spread(scores) > SPREAD_LIMIT
 
 
+def z_score(n: int, total, squares, value) -> Decimal:
+    """``value`` as standard deviations from the mean of a set of ``n`` scores whose sum is
+    ``total`` and sum of squares ``squares`` (population standard deviation), rounded half
+    up to two places; 0 for a set of one or of equal scores. Exact:
+    z = (n·v − Σ) / √(n·Σv² − Σ²), any common unit (points or hundredths) cancels."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        variance = n * Decimal(squares) - Decimal(total) * Decimal(total)
+        if n < 2 or variance <= 0:
+            return Decimal("0.00")
+        z = (n * Decimal(value) - Decimal(total)) / variance.sqrt()
+    return quantize(z)
+
+
 def z_scores(by_reviewer: Mapping[Hashable, Mapping[Hashable, Decimal]]
              ) -> dict[Hashable, dict[Hashable, Decimal]]:
     """Per reviewer, each bid's score as standard deviations from that
     reviewer's own mean (population standard deviation). A reviewer with one
-    bid, or who gave every bid the same score, gets 0 throughout."""
+    bid, or who gave every bid the same score, gets 0 throughout. Computed
+    exactly (no binary floating point, whose rounding gave equal scores a
+    spurious spread), so SQL sums give the same figures (:func:`z_score`)."""
     result: dict[Hashable, dict[Hashable, Decimal]] = {}
     for reviewer, scores in by_reviewer.items():
-        values = [float(v) for v in scores.values()]
-        n = len(values)
-        mean = sum(values) / n if n else 0.0
-        std = math.sqrt(sum((v - mean) ** 2 for v in values) / n) if n > 1 else 0.0
-        if std == 0.0:
-            result[reviewer] = {bid: Decimal("0.00") for bid in scores}
-        else:
-            result[reviewer] = {bid: quantize(Decimal(repr((float(v) - mean) / std)))
-                                for bid, v in scores.items()}
+        n = len(scores)
+        with localcontext() as ctx:
+            ctx.prec = 60
+            total = sum(scores.values(), Decimal(0))
+            squares = sum((v * v for v in scores.values()), Decimal(0))
+        result[reviewer] = {bid: z_score(n, total, squares, v) for bid, v in scores.items()}
     return result
 
 

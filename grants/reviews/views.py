@@ -18,7 +18,7 @@ from grants.core.permissions import permission_required
 from grants.core.registry import add_nav
 from grants.core.web import perform
 from grants.core.workflow import fire
-from grants.core.pagination import paginate_list
+from grants.core.pagination import paginate_fetched
 from grants.extensions import db
 from grants.reviews import bp, permissions, profiles, services
 from grants.reviews.blind import blind_file_name, blind_pdf, reviewer_view_of_bid
@@ -26,7 +26,7 @@ from grants.reviews.forms import AcceptForm, DrawForm, RecuseForm, ReviewerProfi
 from grants.reviews.models import FIELD_LABELS, OPINION_LABELS, ChallengeField, Review, ReviewAssignment
 from grants.reviews.rules import incomplete_reason
 from grants.reviews.services import REVIEW_STAGE_STATES
-from grants.reviews.tables import export_csv, export_xlsx, officer_table
+from grants.reviews.tables import export_csv, export_xlsx, ranked_table
 from grants.reviews.workflow import CHALLENGE_ACTIONS
 
 
@@ -174,12 +174,18 @@ def withdraw(assignment_id: int):
 @permission_required("reviews.run_panel")
 def table(challenge_id: int):
     challenge = challenge_for_officer(challenge_id)
-    data = officer_table(challenge)
     can_propose = CHALLENGE_WORKFLOW.permission(challenge, "propose_award", current_user) is None \
         and challenge.state == ChallengeState.reviewing
-    # The ranking is computed whole (ranks and normalised scores need every bid); a page of
-    # it is shown, so a challenge with a thousand bids is not one page of megabytes.
-    page = paginate_list(data.rows, per_page=current_app.config["PER_PAGE"])
+    # The ranking is computed in SQL; only the page's bids and their reviews are loaded.
+    tables = []
+
+    def fetch(offset, limit):
+        data, total = ranked_table(challenge, offset=offset, limit=limit)
+        tables.append(data)
+        return data.rows, total
+
+    page = paginate_fetched(fetch, per_page=current_app.config["PER_PAGE"])
+    data = tables[0]
     page_bids = {row.bid.id for row in page.items}
     return render_template("reviews/table.html", challenge=challenge, table=data, page=page,
                            page_bids=page_bids, can_propose=can_propose, opinion_labels=OPINION_LABELS,
@@ -190,7 +196,7 @@ def table(challenge_id: int):
 @permission_required("reviews.run_panel")
 def export(challenge_id: int, fmt: str):
     challenge = challenge_for_officer(challenge_id)
-    data = officer_table(challenge)
+    data, _total = ranked_table(challenge)
     if fmt == "csv":
         body, mimetype = export_csv(data), "text/csv"  # Flask adds "; charset=utf-8"
     elif fmt == "xlsx":

@@ -251,3 +251,25 @@ def test_the_environment_is_installed_from_the_lock():
         if installed != pinned:
             wrong.append(f"{name}: locked {pinned}, installed {installed}")
     assert wrong == [], "run scripts/setup.sh: " + "; ".join(wrong)
+
+
+def test_templates_follow_the_language_switch_and_a_forced_language_within_one_request(app, client):
+    """Templates look their translations up once per language, not once per word: a page
+    after the switch to English is English, and a document rendered in Chinese within an
+    English one (``force_locale``) is Chinese, and each returns to its own language after."""
+    from flask import render_template_string
+    from flask_babel import force_locale, refresh
+
+    assert "登录" in client.get("/").get_data(as_text=True)
+    page = client.post("/lang/en", data={"next": "/"}, follow_redirects=True).get_data(as_text=True)
+    assert "Sign in" in page and "登录" not in page
+    with app.test_request_context("/"):
+        refresh()
+        words = "{{ _('Sign in') }}"
+        assert render_template_string(words) == "登录"
+        with force_locale("en"):
+            assert render_template_string(words) == "Sign in"
+            with force_locale("zh_CN"):
+                assert render_template_string(words) == "登录"
+            assert render_template_string(words) == "Sign in"
+        assert render_template_string(words) == "登录"
