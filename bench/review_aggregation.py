@@ -138,7 +138,7 @@ def _store(db, sa, data, weights, reviewers: int) -> int:
          "title": f"申报{bid.bid_id}", "submitted_at": bid.submitted_at} for bid in data])
     conn.execute(sa.insert(ReviewAssignment), [
         {"id": r, "state": "submitted", "challenge_id": 1, "reviewer_id": r, "declared_at": now,
-         "submitted_at": now} for r in range(1, reviewers + 1)])
+         "submitted_at": now, "due_on": now.date()} for r in range(1, reviewers + 1)])
     reviews, scores = [], []
     for bid in data:
         for r, (reviewer, marks) in enumerate(bid.reviews.items(), start=1):

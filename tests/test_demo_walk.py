@@ -121,9 +121,10 @@ class Browser:
         """Fill in ``fields`` on the first form with the button labelled ``button`` (of those
         holding the values in ``row``, e.g. the row of one reviewer) and press it."""
         for form in _parse(self.html).forms:
-            if row and any(form["fields"].get(name) != value for name, value in row.items()):
-                continue
-            pressed = next((b for b in form["buttons"] if b[2] == button), None)
+            # A row's values are the form's fields, or the pressed button's own name and value.
+            pressed = next((b for b in form["buttons"] if b[2] == button and not (row and any(
+                form["fields"].get(name) != value and (b[0], b[1]) != (name, value) for name, value in row.items()))),
+                None)
             if pressed is not None:
                 break
         else:

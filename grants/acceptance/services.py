@@ -25,7 +25,7 @@ from grants.core.workflow import check_version, fire
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
 from grants.notifications.kinds import register_kind
-from grants.notifications.services import link_for, notify
+from grants.notifications.services import link_for, notify, settle
 from grants.integrity.models import IntegrityEntry, SubjectType
 from grants.projects.models import Project, ProjectState
 from grants.reviews.conflicts import ChallengeParties, conflict_reason
@@ -200,6 +200,8 @@ def save_judgement(project: Project, *, actor, score=None, opinion: str = "", in
     if submit:
         audit.record(project, "submit_judgement", actor=actor, evidence={"judgement_id": judgement.id,
                                                                         "round": judgement.round})
+        # Given: the request to judge no longer waits in the member's inbox.
+        settle(project, kinds=["acceptance.panel_member"], users=actor)
     return judgement
 
 

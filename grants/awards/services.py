@@ -19,7 +19,7 @@ from grants.core.permissions import Role, require
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.notifications.services import link_for, notify
+from grants.notifications.services import link_for, notify, settle
 
 
 def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
@@ -40,7 +40,7 @@ def file_objection(challenge: Challenge, *, actor, reasons: str) -> Objection:
     audit.record(objection, "file", actor=actor, to_state=objection.state, comment=reasons)
     audit.record(challenge, "objection_filed", actor=actor, evidence={"objection_id": objection.id})
     notify(active_users(roles=Role.BUREAU), "awards.objection_filed", link=link_for("awards.objections"),
-           challenge=challenge.title)
+           about=objection, challenge=challenge.title)
     return objection
 
 
@@ -48,12 +48,14 @@ def uphold_objection(objection: Objection, *, actor, answer: str, expected_versi
     require("awards.answer_objection", actor, objection)
     """Uphold: the challenge goes back to expert review (an effect of the transition)."""
     fire(objection, "uphold", actor, comment=answer, expected_version=expected_version)
+    settle(objection)  # answered: no longer waiting in any officer's inbox
     return objection
 
 
 def dismiss_objection(objection: Objection, *, actor, answer: str, expected_version=None) -> Objection:
     require("awards.answer_objection", actor, objection)
     fire(objection, "dismiss", actor, comment=answer, expected_version=expected_version)
+    settle(objection)
     return objection
 
 

@@ -26,10 +26,11 @@ from grants.core.permissions import Role, can, has_role, require, signed_in
 from grants.core.validation import (Errors, FieldSpec, clean_fields, optional_text, saving_edit, whole,
                                     whole_number)
 from grants.core.workflow import check_version
+from grants.bids.workflow import BID_WORKFLOW
 from grants.extensions import db
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry, SubjectType
-from grants.notifications.services import link_for, notify
+from grants.notifications.services import link_for, notify, settle
 
 # The board counts the bids this area lists.
 challenge_services.COUNTED_BID_STATES = tuple(s.value for s in COUNTED_STATES)
@@ -263,6 +264,9 @@ def _set_partners(bid: Bid, codes, actor) -> None:
             bid._invited_orgs = getattr(bid, "_invited_orgs", []) + [org.id]
         elif org.id in existing:
             partners.append(existing[org.id])
+    dropped = [org_id for org_id in existing if all(p.organization_id != org_id for p in partners)]
+    if dropped:  # an invitation withdrawn: it no longer waits in that organisation's inboxes
+        settle(bid, kinds=[PARTNER_INVITED], users=active_users(roles=PARTNERS, organization_ids=dropped))
     bid.partners = partners
 
 
@@ -273,7 +277,7 @@ def _invite_partners(bid: Bid) -> None:
     bid._invited_orgs = []
     if invited:
         notify(active_users(roles=PARTNERS, organization_ids=invited), "bids.partner_invited",
-               link=link_for("bids.partner", bid_id=bid.id), org=bid.organization.name,
+               link=link_for("bids.partner", bid_id=bid.id), about=bid, org=bid.organization.name,
                challenge=bid.challenge.title)
 
 
@@ -321,7 +325,22 @@ def confirm_partner(bid: Bid, *, actor) -> BidPartner:
         db.session.flush()
         audit.record(bid, "confirm_partner", actor=actor,
                      evidence={"partner": partner.organization.credit_code})
+    # Answered for the organisation: the invitation no longer waits in its accounts' inboxes.
+    settle(bid, kinds=[PARTNER_INVITED],
+           users=active_users(roles=PARTNERS, organization_ids=[partner.organization_id]))
     return partner
+
+
+PARTNER_INVITED = "bids.partner_invited"
+
+
+def _settle_invitations(attempt) -> None:
+    """The bid left its draft (submitted or withdrawn): partners can no longer confirm."""
+    settle(attempt.obj, kinds=[PARTNER_INVITED])
+
+
+for _leaving in ("submit", "withdraw", "close_with_challenge"):
+    BID_WORKFLOW.add_effects(_leaving, _settle_invitations)
 
 
 # integrity ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from grants.auth.services import active_users
 from grants.core import clock
 from grants.core.permissions import Role, has_role
-from grants.notifications.services import link_for, notify
+from grants.notifications.services import link_for, notify, settle
 
 
 def officer_gives_reason(attempt):
@@ -72,7 +72,12 @@ def tell_owner_returned(attempt):
     challenge = attempt.obj
     notify(active_users(roles=Role.CHALLENGE_OWNERS, organization_ids=[challenge.owner_org_id]),
            "challenges.returned", link=link_for("challenges.show", challenge_id=challenge.id),
-           challenge=challenge.title, comment=attempt.comment)
+           about=challenge, challenge=challenge.title, comment=attempt.comment)
+
+
+def settle_returned(attempt):
+    """Resubmitted or withdrawn: the request to revise no longer waits in the owner's inbox."""
+    settle(attempt.obj, kinds=["challenges.returned"])
 
 
 def _local(moment) -> str:

@@ -42,7 +42,8 @@ _owner.__name__ = "owner"
 CHALLENGE_TRANSITIONS: list[Transition] = [
     transition("submit", S.draft, S.submitted, roles=Role.CHALLENGE_OWNERS, label=_l("Submit for publication"),
                allow=permissions.owner_only, guards=[rules.complete,
-                                               integrity_guard(_owner, _l("submit a challenge"))]),
+                                               integrity_guard(_owner, _l("submit a challenge"))],
+               effects=[rules.settle_returned]),
     transition("return_for_revision", S.submitted, S.draft, roles=Role.BUREAU,
                label=_l("Return for revision"), comment_required=True, style="warning",
                effects=[rules.tell_owner_returned]),
@@ -54,7 +55,7 @@ CHALLENGE_TRANSITIONS: list[Transition] = [
                label=_l("Close bidding"), guards=[rules.deadline_passed], effects=[rules.stamp_closed]),
     transition("withdraw", (S.draft, S.submitted, S.published), S.withdrawn,
                roles=Role.CHALLENGE_OWNERS | Role.BUREAU, label=_l("Withdraw"), allow=permissions.may_withdraw,
-               guards=[rules.officer_gives_reason], style="danger"),
+               guards=[rules.officer_gives_reason], effects=[rules.settle_returned], style="danger"),
 ]
 
 CHALLENGE_WORKFLOW = Workflow("challenge", CHALLENGE_STATES, S.draft.value, CHALLENGE_TRANSITIONS)

@@ -280,6 +280,8 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
             assignments.append({"id": aid, "state": "submitted" if done else "accepted", "challenge_id": cid,
                                 "reviewer_id": reviewer, "assigned_by_id": officer_id, "drawn": True,
                                 "declared_at": now - timedelta(days=20), "submitted_at": now if done else None,
+                                # due 14 to 23 days after the assignment: some panels run late
+                                "due_on": (now - timedelta(days=21 - 14 - aid % 10)).date(),
                                 "created_at": now, "updated_at": now, "version": 1})
             assignment_states.append((aid, assignments[-1]["state"], reviewer))
             for bid_id in bid_ids:

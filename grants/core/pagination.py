@@ -44,9 +44,18 @@ class CappedPagination(SelectPagination):
         return total
 
 
-def paginate(select, *, per_page: int | None = None) -> CappedPagination:
-    return CappedPagination(select=select, session=db.session(), per_page=per_page, error_out=False,
-                            max_per_page=None)
+class RowPagination(CappedPagination):
+    """:class:`CappedPagination` of a select of several columns: each item is a row."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+def paginate(select, *, per_page: int | None = None, rows: bool = False) -> CappedPagination:
+    """A page of ``select``: its entities, or with ``rows`` its rows (a select of several columns)."""
+    kind = RowPagination if rows else CappedPagination
+    return kind(select=select, session=db.session(), per_page=per_page, error_out=False, max_per_page=None)
 
 
 class ListPagination(Pagination):

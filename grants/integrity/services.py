@@ -18,8 +18,10 @@ from grants.core.errors import DomainError, Forbidden, Refused, ValidationFailed
 from grants.core.permissions import Role
 from grants.core.permissions import reason as refusal_of, require
 from grants.extensions import db
+from grants.auth.models import Organization, Person
 from grants.auth.services import active_users
-from grants.notifications.services import link_for, notify
+from grants.core.search import contains
+from grants.notifications.services import link_for, notify, settle
 from grants.core.registry import tick_job
 from grants.core.workflow import fire
 from grants.integrity.effects import BLACK_EFFECTS, apply_black_effects, effects_that_may_hit
@@ -362,7 +364,8 @@ def file_objection(entry: IntegrityEntry, *, actor, reasons: str, files=()) -> I
     audit.record(objection, "file", actor=actor, to_state=ObjectionState.open.value,
                  evidence={"entry_id": entry.id, "files": [f.original_name for f in objection.files]})
     notify(active_users(roles=Role.BUREAU), "integrity.objection_filed",
-           link=link_for("integrity.objection", objection_id=objection.id), subject=entry.subject_name)
+           link=link_for("integrity.objection", objection_id=objection.id), about=objection,
+           subject=entry.subject_name)
     return objection
 
 
@@ -372,7 +375,9 @@ ATTACHMENT_AREA = "integrity"  # the objections' folder inside UPLOAD_FOLDER
 def decide_objection(objection: IntegrityObjection, decision: str, *, actor, answer: str,
                      expected_version=None):
     """``decision`` is "uphold" (revokes the entry) or "dismiss"; the answer is required."""
-    return fire(objection, decision, actor, comment=answer, expected_version=expected_version)
+    decided = fire(objection, decision, actor, comment=answer, expected_version=expected_version)
+    settle(objection)  # answered: no longer waiting in any officer's inbox
+    return decided
 
 
 def objection_file(objection: IntegrityObjection, file_id: int) -> ObjectionFile | None:
@@ -404,3 +409,30 @@ def entries_changing_by_month(months: list[str]) -> tuple[list[int], list[int]]:
     rows = db.session.execute(sa.union_all(starts, ends)).all()
     return (by_month([(r.day, r.n) for r in rows if r.kind == "in"], months),
             by_month([(r.day, r.n) for r in rows if r.kind == "out"], months))
+
+
+# finding a subject -------------------------------------------------------------------
+
+def subject_search(q: str) -> sa.Select:
+    """Subjects (organisations and persons) whose name or code contains ``q``: those with list
+    entries and those registered on the platform, once each, by name. Rows of (type, code,
+    name, entries); one query, to paginate."""
+    code = q.upper()
+    as_type = sa.String(20)
+    listed = (sa.select(sa.cast(IntegrityEntry.subject_type, as_type).label("type"),
+                        IntegrityEntry.subject_code.label("code"), IntegrityEntry.subject_name.label("name"),
+                        sa.literal(1).label("listed"))
+              .where(sa.or_(contains(IntegrityEntry.subject_name, q), contains(IntegrityEntry.subject_code, code))))
+    organisations = (sa.select(sa.literal(SubjectType.organization.value, as_type), Organization.credit_code,
+                               Organization.name, sa.literal(0))
+                     .where(Organization.credit_code.is_not(None),
+                            sa.or_(contains(Organization.name, q), contains(Organization.credit_code, code))))
+    persons = (sa.select(sa.literal(SubjectType.person.value, as_type), Person.id_number, Person.name, sa.literal(0))
+               .where(Person.id_number.is_not(None),
+                      sa.or_(contains(Person.name, q), contains(Person.id_number, code))))
+    found = sa.union_all(listed, organisations, persons).subquery()
+    # The name on the lists first (as entered there), else the registered one.
+    name = sa.func.coalesce(sa.func.max(sa.case((found.c.listed == 1, found.c.name))), sa.func.max(found.c.name))
+    return (sa.select(found.c.type, found.c.code, name.label("name"),
+                      sa.func.sum(found.c.listed).label("entries"))
+            .group_by(found.c.type, found.c.code).order_by(name, found.c.type, found.c.code))

@@ -109,25 +109,8 @@ def entry_revoke(entry_id: int):
 @permission_required("integrity.view_lists")
 def subjects():
     q = request.args.get("q", "").strip()
-    found: dict[tuple[str, str], dict] = {}
-    if q:
-        rows = db.session.execute(
-            sa.select(IntegrityEntry.subject_type, IntegrityEntry.subject_code,
-                      sa.func.max(IntegrityEntry.subject_name), sa.func.count())
-            .where(sa.or_(contains(IntegrityEntry.subject_name, q), contains(IntegrityEntry.subject_code, q.upper())))
-            .group_by(IntegrityEntry.subject_type, IntegrityEntry.subject_code).limit(100)).all()
-        for subject_type, code, name, count in rows:
-            found[(str(subject_type), code)] = {"type": str(subject_type), "code": code, "name": name,
-                                                "entries": count}
-        for org in db.session.scalars(sa.select(Organization).where(sa.or_(
-                contains(Organization.name, q), contains(Organization.credit_code, q.upper()))).limit(100)):
-            found.setdefault(("organization", org.credit_code),
-                             {"type": "organization", "code": org.credit_code, "name": org.name, "entries": 0})
-        for person in db.session.scalars(sa.select(Person).where(sa.or_(
-                contains(Person.name, q), contains(Person.id_number, q.upper()))).limit(100)):
-            found.setdefault(("person", person.id_number),
-                             {"type": "person", "code": person.id_number, "name": person.name, "entries": 0})
-    return render_template("integrity/subjects.html", q=q, subjects=list(found.values()))
+    page = paginate(services.subject_search(q), per_page=current_app.config["PER_PAGE"], rows=True) if q else None
+    return render_template("integrity/subjects.html", q=q, page=page)
 
 
 @bp.get("/subjects/<subject_type>/<code>")

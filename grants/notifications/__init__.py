@@ -3,6 +3,9 @@
 Any later area notifies in the service where its event happens, in the same
 transaction: ``notify(users, kind, link=None, **params)`` (kinds and their
 messages in ``kinds.py``), ``queue_email(to, subject, body)`` for other mail.
+A notification that asks someone to answer a request names it (``about=request``);
+the service that answers or withdraws the request calls ``settle(request)``, which
+marks those notifications read so the inbox shows only what still waits.
 ``flask mail send`` (and ``flask tick``) delivers the outbox when SMTP is configured.
 """
 from flask import Blueprint

@@ -47,8 +47,10 @@ for _name, _message in {
     # challenges
     "challenges.returned": _l("Your challenge “%(challenge)s” was returned for revision: %(comment)s"),
     # reviews
-    "reviews.assigned": _l("You are asked to review the bids for “%(challenge)s”. Accept or decline the "
-                           "assignment."),
+    "reviews.assigned": _l("You are asked to review the bids for “%(challenge)s” by %(day)s. Accept or "
+                           "decline the assignment."),
+    "reviews.due_in_3_days": _l("Your reviews for “%(challenge)s” are due in three days or less, on %(day)s."),
+    "reviews.overdue": _l("Your reviews for “%(challenge)s” were due on %(day)s and are overdue."),
     # objections
     "integrity.objection_filed": _l("An objection to the integrity list entry of %(subject)s awaits your "
                                     "answer."),

@@ -24,6 +24,9 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(60))
     parameters: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     link: Mapped[str | None] = mapped_column(sa.String(500))
+    # What the notification asks about ("review_assignment:12"): answering or withdrawing that
+    # request marks its notifications read (:func:`grants.notifications.services.settle`).
+    subject: Mapped[str | None] = mapped_column(sa.String(80), index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     read_at: Mapped[datetime | None]
 

@@ -44,7 +44,8 @@ def _plain(value: Any) -> Any:
 def _recipients(users) -> list:
     if users is None:
         return []
-    if not isinstance(users, Iterable) or isinstance(users, (str, bytes)):
+    # One user (a signed-in proxy is iterable too: it has an id) or several.
+    if hasattr(users, "id") or not isinstance(users, Iterable) or isinstance(users, (str, bytes)):
         users = [users]
     seen: set[int] = set()
     found = []
@@ -56,21 +57,30 @@ def _recipients(users) -> list:
     return found
 
 
-def notify(users, kind: str, link: str | None = None, **params) -> list[Notification]:
+def subject_key(obj) -> str:
+    """What a notification is about, as stored: "<audit type>:<id>" ("review_assignment:12")."""
+    return f"{obj.__audit_type__}:{obj.id}"
+
+
+def notify(users, kind: str, link: str | None = None, *, about=None, **params) -> list[Notification]:
     """One notification of ``kind`` for each of ``users`` (a user, or several; None
-    and repeats skipped), and an e-mail to each who has an address. Adds and
+    and repeats skipped), and an e-mail to each who has an address. ``about``: the
+    request the notification asks the user to answer (an assignment, an invitation,
+    an objection...), so that :func:`settle` can mark it done once answered. Adds and
     flushes; the caller's request or command commits with its event."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}: register it with register_kind")
     parameters = {name: _plain(value) for name, value in params.items()}
+    about_key = subject_key(about) if about is not None else None
     created = []
     for user in _recipients(users):
-        note = Notification(user_id=user.id, kind=kind, parameters=parameters, link=link, created_at=clock.now())
+        note = Notification(user_id=user.id, kind=kind, parameters=parameters, link=link, subject=about_key,
+                            created_at=clock.now())
         db.session.add(note)
         created.append(note)
         if getattr(user, "email", None):
-            subject, body = _email_for(user, kind, parameters, link)
-            queue_email(user.email, subject, body)
+            title, body = _email_for(user, kind, parameters, link)
+            queue_email(user.email, title, body)
     db.session.flush()
     return created
 
@@ -157,6 +167,24 @@ def mark_all_read(*, actor) -> int:
         sa.update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=clock.now()).execution_options(synchronize_session="fetch"))
     _forget_count(actor)
+    return result.rowcount or 0
+
+
+def settle(about, *, kinds: Iterable[str] | None = None, users=None) -> int:
+    """The request ``about`` was answered or withdrawn: its unread notifications (of ``kinds``,
+    to ``users``; every kind and user by default) are marked read, so the inbox and the unread
+    count show only what still waits. How many were. Runs in the caller's transaction."""
+    query = sa.update(Notification).where(Notification.subject == subject_key(about),
+                                          Notification.read_at.is_(None))
+    if kinds is not None:
+        query = query.where(Notification.kind.in_(list(kinds)))
+    recipients = None
+    if users is not None:
+        recipients = _recipients(users)
+        query = query.where(Notification.user_id.in_([user.id for user in recipients]))
+    result = db.session.execute(query.values(read_at=clock.now()).execution_options(synchronize_session="fetch"))
+    if has_request_context():
+        _request_cache().clear()
     return result.rowcount or 0
 
 

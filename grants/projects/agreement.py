@@ -209,6 +209,7 @@ def confirm_agreement(project: Project, *, actor, expected_version=None) -> Task
         setattr(agreement, f"{party}_confirmed_by_id", actor.id)
         agreement.updated_at = clock.now()
     audit.record(project, "confirm_agreement", actor=actor, evidence={"party": party})
+    notices.agreement_confirmed(project, party)
     if agreement.fully_confirmed:
         _keep_version(project, agreement)
         if project.state == ProjectState.contracting:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from grants.auth.services import active_users
 from grants.core.permissions import Role
-from grants.notifications.services import link_for, notify
+from grants.notifications.services import link_for, notify, settle
 from grants.projects.models import Project
 from grants.projects.workflow import MILESTONE_WORKFLOW
 
@@ -32,21 +32,36 @@ def ask_to_confirm(project: Project, parties=("enterprise", "lead")) -> None:
     users = (enterprise_of(project) if "enterprise" in parties else []) + (
         team_of(project) if "lead" in parties else [])
     notify(users, "projects.agreement_to_confirm", link=link_for("projects.edit_agreement", project_id=project.id),
-           project=project.title)
+           about=project, project=project.title)
+
+
+def agreement_confirmed(project: Project, party: str) -> None:
+    """``party`` ("enterprise", "lead") confirmed: the request no longer waits in its accounts' inboxes."""
+    users = {"enterprise": enterprise_of, "lead": team_of}.get(party)
+    if users is not None:
+        settle(project, kinds=["projects.agreement_to_confirm"], users=users(project))
 
 
 def remind(milestone, kind: str) -> None:
     """A reminder (``projects.due_in_14_days``, ``projects.due_in_3_days``, ``projects.overdue``) to the team."""
     project = milestone.project
     notify(team_of(project), kind, link=link_for("projects.milestones", project_id=project.id),
-           project=project.title, milestone=milestone.title, day=milestone.due_on)
+           about=milestone, project=project.title, milestone=milestone.title, day=milestone.due_on)
 
 
 def _report_submitted(attempt) -> None:
     milestone = attempt.obj
     project = milestone.project
+    # The team answered the reminders and, after a return, the request to revise.
+    settle(milestone, kinds=["projects.due_in_14_days", "projects.due_in_3_days", "projects.overdue",
+                             "projects.report_returned"])
     notify(officers(), "projects.report_submitted", link=link_for("projects.milestones", project_id=project.id),
-           project=project.title, milestone=milestone.title)
+           about=milestone, project=project.title, milestone=milestone.title)
+
+
+def _report_reviewed(attempt) -> None:
+    """An officer approved or returned the report: it no longer waits for the bureau."""
+    settle(attempt.obj, kinds=["projects.report_submitted"])
 
 
 def _report_returned(attempt) -> None:
@@ -54,8 +69,9 @@ def _report_returned(attempt) -> None:
     project = milestone.project
     notify(team_of(project), "projects.report_returned",
            link=link_for("projects.report", project_id=project.id, milestone_id=milestone.id),
-           project=project.title, milestone=milestone.title, comment=attempt.comment)
+           about=milestone, project=project.title, milestone=milestone.title, comment=attempt.comment)
 
 
 MILESTONE_WORKFLOW.add_effects("submit", _report_submitted)
-MILESTONE_WORKFLOW.add_effects("return_for_revision", _report_returned)
+MILESTONE_WORKFLOW.add_effects("approve", _report_reviewed)
+MILESTONE_WORKFLOW.add_effects("return_for_revision", _report_reviewed, _report_returned)

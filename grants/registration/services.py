@@ -25,7 +25,7 @@ from grants.extensions import db
 from grants.integrity.check import Subject, check
 from grants.integrity.models import SubjectType
 from grants.notifications.kinds import register_kind
-from grants.notifications.services import link_for, notify
+from grants.notifications.services import link_for, notify, settle
 from grants.registration import links, mail
 from grants.registration.models import (ApplicationState, ExpertApplication, LinkPurpose, OrgManager, OrgRegistration, RegistrationFile)
 from grants.registration.permissions import member_role
@@ -220,6 +220,7 @@ def record_decision(attempt) -> None:
     obj.decided_at = attempt.now
     obj.decided_by_id = attempt.actor.id if attempt.actor is not None else None
     obj.decision_reason = attempt.comment
+    settle(obj)  # decided: it no longer waits in any officer's inbox
     if attempt.transition.dest == ApplicationState.approved:
         mail.send_email(obj.email, _("Your registration is approved"),
                         _("%(name)s is approved. Sign in with your e-mail address and the password you chose:\n%(url)s",
@@ -276,10 +277,11 @@ def _tell_the_bureau(obj) -> None:
     """A registration or application the bureau can decide now (its address is confirmed)."""
     if isinstance(obj, OrgRegistration):
         notify(officers(), "registration.organisation_waiting",
-               link=link_for("registration.registration", registration_id=obj.id), org=obj.name, code=obj.credit_code)
+               link=link_for("registration.registration", registration_id=obj.id), about=obj, org=obj.name,
+               code=obj.credit_code)
     else:
         notify(officers(), "registration.expert_waiting",
-               link=link_for("registration.application", application_id=obj.id), name=obj.name)
+               link=link_for("registration.application", application_id=obj.id), about=obj, name=obj.name)
 
 
 def resend_confirmation(email: str) -> int:

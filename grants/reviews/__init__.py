@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
-from grants.reviews import dashboard, models, views, workflow  # noqa: E402,F401  (tables, routes, machines)
+from grants.reviews import dashboard, models, reminders, views, workflow  # noqa: E402,F401  (tables, routes, machines, tick)
 
 
 def init_app(app):

@@ -125,7 +125,7 @@ class _AssignmentDetail:
 @blp.response(200, ReviewAssignmentSchema(many=True))
 @blp.paginate(SelectPage)
 def list_assignments(filters):
-    """Review assignments: a reviewer's own, or every one for officers, newest first"""
+    """Review assignments: a reviewer's own, or every one for officers; those still waiting first, by due date, then the others newest first"""
     user = require_permission("reviews.list_assignments")
     query = services.assignments_visible_to(user, filters.get("challenge_id"))
     if filters.get("state"):
@@ -266,7 +266,7 @@ def assign(data, challenge_id: int):
     if reviewer is None:
         message = _("There is no such record, or it is not visible to you.")
         raise ValidationFailed(message, details={"reviewer_id": message})
-    assignment = services.assign_reviewer(challenge, reviewer, actor=caller())
+    assignment = services.assign_reviewer(challenge, reviewer, actor=caller(), due_on=data.get("due_on"))
     db.session.commit()
     return assignment
 
@@ -279,7 +279,8 @@ def draw(data, challenge_id: int):
     challenge = challenge_for_officer(challenge_id)
     seed = data.get("seed")
     seed = new_seed() if seed is None else seed
-    drawn = services.draw_reviewers(challenge, size=data["size"], seed=seed, actor=caller())
+    drawn = services.draw_reviewers(challenge, size=data["size"], seed=seed, actor=caller(),
+                                   due_on=data.get("due_on"))
     db.session.commit()
     return {"seed": seed, "assignments": drawn}
 

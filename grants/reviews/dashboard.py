@@ -19,11 +19,21 @@ def reviewer_panel(user):
     return Markup(render_template("reviews/_reviewer_panel.html", assignments=pending))
 
 
+def _deadline(entry) -> str | None:
+    if not entry.count:
+        return None
+    detail = _("next due on %(day)s", day=entry.next_due.isoformat())
+    if entry.overdue:
+        detail += " · " + _("%(n)s overdue", n=entry.overdue)
+    return detail
+
+
 def reviewer_queue(user) -> list[QueueItem]:
     counts = services.reviewer_queue(user)
-    return [QueueItem(_("Assignments to accept (declare conflicts)"), counts[AssignmentState.assigned],
-                      url_for("reviews.mine")),
-            QueueItem(_("Assignments to score"), counts[AssignmentState.accepted], url_for("reviews.mine"))]
+    to_accept, to_score = counts[AssignmentState.assigned], counts[AssignmentState.accepted]
+    return [QueueItem(_("Assignments to accept (declare conflicts)"), to_accept.count, url_for("reviews.mine"),
+                      _deadline(to_accept)),
+            QueueItem(_("Assignments to score"), to_score.count, url_for("reviews.mine"), _deadline(to_score))]
 
 
 def bureau_queue(user) -> list[QueueItem]:

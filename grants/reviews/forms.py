@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from grants.reviews.models import FIELD_LABELS
@@ -14,10 +14,17 @@ class ReviewerProfileForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+def _default_due_on():
+    from grants.reviews.services import default_due_on
+
+    return default_due_on()
+
+
 class DrawForm(FlaskForm):
     size = IntegerField(_l("Number of reviewers to draw"), validators=[DataRequired(), NumberRange(min=1, max=50)],
                         default=5)
     seed = IntegerField(_l("Seed (leave empty for a random one)"), validators=[Optional(), NumberRange(min=0)])
+    due_on = DateField(_l("Reviews due on"), validators=[Optional()], default=_default_due_on)
     submit = SubmitField(_l("Draw at random"))
 
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.challenges.models import FIELD_LABELS, ChallengeField
+from grants.core import clock
 from grants.core.models import Timestamps, Versioned, enum_type
 from grants.extensions import db
 
@@ -99,6 +100,11 @@ class ReviewAssignment(Timestamps, Versioned, db.Model):
     recusal_reason: Mapped[str | None] = mapped_column(sa.Text)
     withdrawn_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("integrity_entries.id"))
     submitted_at: Mapped[datetime | None]
+    # The day the reviews are due (set by the officer when assigning; 14 days by default).
+    due_on: Mapped[date] = mapped_column(index=True)
+    # The due date a reminder was last sent for (``flask tick``): one reminder of each kind per due date.
+    due_3_days_reminded_for: Mapped[date | None]
+    overdue_reminded_for: Mapped[date | None]
 
     challenge = relationship("Challenge")
     reviewer = relationship("User", foreign_keys=[reviewer_id], lazy="joined")
@@ -114,6 +120,18 @@ class ReviewAssignment(Timestamps, Versioned, db.Model):
     @property
     def state_label(self) -> str:
         return str(ASSIGNMENT_STATE_LABELS[self.state])
+
+    @property
+    def pending(self) -> bool:
+        return self.state in PENDING_ASSIGNMENT_STATES
+
+    def is_overdue(self, today: date) -> bool:
+        """Still expected to produce reviews after its due date (derived from the clock, never stored)."""
+        return self.pending and self.due_on is not None and self.due_on < today
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue(clock.today())
 
 
 class ReviewState(enum.StrEnum):

@@ -27,6 +27,10 @@ class ReviewAssignmentSchema(ma.Schema):
     declared_at = UtcDateTime(allow_none=True)
     recusal_reason = ma.fields.String(allow_none=True)
     submitted_at = UtcDateTime(allow_none=True)
+    due_on = ma.fields.Date(required=True, metadata={"description": "The day the reviews are due"})
+    overdue = ma.fields.Boolean(required=True, metadata={
+        "description": "Still waiting for the reviewer's declaration or scores after the due date "
+                       "(derived from the clock)"})
     created_at = UtcDateTime(required=True)
 
 
@@ -162,12 +166,16 @@ class ReviewPanelSchema(ma.Schema):
 
 class ReviewerAssignSchema(ApiSchema):
     reviewer_id = IdField(required=True)
+    due_on = ma.fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "The day the reviews are due (after today, within 180 days); by default in 14 days"})
 
 
 class ReviewerDrawSchema(ApiSchema):
     size = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=50))
     seed = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=0, max=2 ** 32 - 1), metadata={
         "description": "Repeat an earlier draw; by default a new random seed"})
+    due_on = ma.fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "The day the reviews are due (after today, within 180 days); by default in 14 days"})
 
 
 class ReviewerDrawResultSchema(ma.Schema):

@@ -4,6 +4,7 @@ never commit. Reviewer profiles are in grants.reviews.profiles."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from grants.auth.models import Person, User
 from grants.bids.models import Bid, BidMember, BidPartner, BidState
 from grants.challenges.models import Challenge, ChallengeState
-from grants.core import audit
+from grants.core import audit, clock
 from grants.core.errors import ChangedUnderYou, NotFound, Refused, ValidationFailed
 from grants.core.permissions import Role, has_role, require
 from grants.core.workflow import check_version, fire
@@ -24,13 +25,14 @@ from grants.extensions import db
 from grants.integrity.check import check, person_subject
 from grants.integrity.effects import on_black_entry
 from grants.integrity.models import IntegrityEntry, SubjectType
-from grants.notifications.services import link_for, notify
+from grants.notifications.services import link_for, notify, settle
 from grants.reviews.conflicts import ChallengeParties, conflict_reason, draw_panel, new_seed
 from grants.reviews.models import (PENDING_ASSIGNMENT_STATES, AssignmentState, Review, ReviewAssignment,
                                    ReviewerProfile, ReviewScore, ReviewState)
 from grants.reviews.permissions import sees_every_assignment
 from grants.reviews.profiles import reviewer_pool_query
 from grants.reviews.rules import REVIEWED_BID_STATES
+from grants.reviews.workflow import ASSIGNMENT_WORKFLOW
 from grants.reviews.scoresheet import ScoreSheet, parse_scoresheet
 
 
@@ -134,9 +136,43 @@ def _check_reviewing(challenge: Challenge) -> None:
         raise Refused(_("Reviewers are assigned while the challenge is under expert review."))
 
 
-def assign_reviewer(challenge: Challenge, reviewer: User, *, actor, drawn: bool = False) -> ReviewAssignment:
+# How long a reviewer has by default, and how far ahead the officer may set a deadline.
+REVIEW_DAYS = 14
+LONGEST_REVIEW_DAYS = 180
+
+
+def default_due_on() -> date:
+    return clock.today() + timedelta(days=REVIEW_DAYS)
+
+
+def check_due_on(due_on) -> date:
+    """The review deadline the officer gave (None: the default), or a clear refusal."""
+    if due_on is None or due_on == "":
+        return default_due_on()
+    if isinstance(due_on, str):
+        try:
+            due_on = date.fromisoformat(due_on.strip())
+        except ValueError:
+            due_on = None
+    if not isinstance(due_on, date):
+        message = _("Give the review deadline as a date (YYYY-MM-DD).")
+        raise ValidationFailed(message, details={"due_on": message})
+    today = clock.today()
+    if due_on <= today:
+        message = _("The review deadline must be after today (%(today)s).", today=today.isoformat())
+        raise ValidationFailed(message, details={"due_on": message})
+    if due_on > today + timedelta(days=LONGEST_REVIEW_DAYS):
+        message = _("The review deadline must be within %(days)s days.", days=LONGEST_REVIEW_DAYS)
+        raise ValidationFailed(message, details={"due_on": message})
+    return due_on
+
+
+def assign_reviewer(challenge: Challenge, reviewer: User, *, actor, drawn: bool = False,
+                    due_on: date | str | None = None) -> ReviewAssignment:
+    """Put ``reviewer`` on the panel, their reviews due on ``due_on`` (by default in 14 days)."""
     require("reviews.run_panel", actor, challenge)
     _check_reviewing(challenge)
+    due_on = check_due_on(due_on)
     if not has_role(reviewer, Role.EXPERTS) or not reviewer.active:
         raise Refused(_("%(name)s is not an active expert reviewer.", name=reviewer.display_name))
     existing = db.session.scalar(sa.select(ReviewAssignment).where(
@@ -148,21 +184,24 @@ def assign_reviewer(challenge: Challenge, reviewer: User, *, actor, drawn: bool 
         raise Refused(_("%(name)s cannot review this challenge: %(reason)s.", name=reviewer.display_name,
                         reason=reason))
     assignment = ReviewAssignment(challenge_id=challenge.id, reviewer_id=reviewer.id, assigned_by_id=actor.id,
-                                  drawn=drawn)
+                                  drawn=drawn, due_on=due_on)
     db.session.add(assignment)
     db.session.flush()
     audit.record(assignment, "assign", actor=actor, to_state=assignment.state,
-                 evidence={"challenge_id": challenge.id, "reviewer_id": reviewer.id, "drawn": drawn})
+                 evidence={"challenge_id": challenge.id, "reviewer_id": reviewer.id, "drawn": drawn,
+                           "due_on": due_on.isoformat()})
     notify(reviewer, "reviews.assigned", link=link_for("reviews.assignment", assignment_id=assignment.id),
-           challenge=challenge.title)
+           about=assignment, challenge=challenge.title, day=due_on)
     return assignment
 
 
-def draw_reviewers(challenge: Challenge, *, size: int, actor, seed: int | None = None) -> list[ReviewAssignment]:
-    require("reviews.run_panel", actor, challenge)
+def draw_reviewers(challenge: Challenge, *, size: int, actor, seed: int | None = None,
+                   due_on: date | str | None = None) -> list[ReviewAssignment]:
     """Draw ``size`` reviewers at random from the qualified pool; the seed and the
     candidate list go into the challenge's audit event so the draw can be redone."""
+    require("reviews.run_panel", actor, challenge)
     _check_reviewing(challenge)
+    due_on = check_due_on(due_on)
     pool = sorted(c.user.id for c in candidates(challenge) if c.qualified)
     if size < 1:
         raise ValidationFailed(_("Draw at least one reviewer."), details={"size": _("Draw at least one reviewer.")})
@@ -176,7 +215,22 @@ def draw_reviewers(challenge: Challenge, *, size: int, actor, seed: int | None =
                  evidence={"seed": seed, "size": size, "candidates": pool, "drawn": drawn,
                            "method": "random.Random(seed).sample(sorted(candidates), size)"})
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(drawn)))}
-    return [assign_reviewer(challenge, users[uid], actor=actor, drawn=True) for uid in drawn]
+    return [assign_reviewer(challenge, users[uid], actor=actor, drawn=True, due_on=due_on) for uid in drawn]
+
+
+def _settle_request(attempt) -> None:
+    """The reviewer accepted: the request to accept or decline is done (the reminders to score are not)."""
+    settle(attempt.obj, kinds=["reviews.assigned"])
+
+
+def _settle_all(attempt) -> None:
+    """The reviewer declined, was withdrawn or submitted every review: nothing about it waits."""
+    settle(attempt.obj)
+
+
+ASSIGNMENT_WORKFLOW.add_effects("accept", _settle_request)
+for _done in ("recuse", "withdraw", "complete"):
+    ASSIGNMENT_WORKFLOW.add_effects(_done, _settle_all)
 
 
 def codes_of_pending_reviewers(subject_type: str, codes: set[str]) -> set[str]:
@@ -314,7 +368,7 @@ def pending_assignments_of(user: User) -> list[ReviewAssignment]:
     return db.session.scalars(sa.select(ReviewAssignment).where(
         ReviewAssignment.reviewer_id == user.id, ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES))
         .options(joinedload(ReviewAssignment.challenge))
-        .order_by(ReviewAssignment.id)).all()
+        .order_by(ReviewAssignment.due_on, ReviewAssignment.id)).all()
 
 
 # who sees what (the pages and the API share these) ------------------------------------------
@@ -344,8 +398,12 @@ def assignment_of(user, assignment_id: int) -> ReviewAssignment | None:
 
 def assignments_visible_to(user, challenge_id: int | None = None):
     """A select of assignments: officers see every one, a reviewer their own."""
+    # What still waits first, the earliest deadline first; then the answered ones, newest first.
+    waiting = ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES)
     query = (sa.select(ReviewAssignment).options(joinedload(ReviewAssignment.challenge))
-             .order_by(ReviewAssignment.id.desc()))
+             .order_by(sa.case((waiting, 0), else_=1),
+                       sa.case((waiting, ReviewAssignment.due_on), else_=None),
+                       ReviewAssignment.id.desc()))
     if not sees_every_assignment(user):
         query = query.where(ReviewAssignment.reviewer_id == user.id)
     if challenge_id is not None:
@@ -402,13 +460,30 @@ def review_progress() -> ReviewProgress:
     return ReviewProgress(row[0] or 0, row[1] or 0, row[2] or 0)
 
 
-def reviewer_queue(user) -> dict[AssignmentState, int]:
-    """The reviewer's assignments waiting for a declaration and for scores. One query."""
-    rows = db.session.execute(sa.select(ReviewAssignment.state, sa.func.count()).where(
+@dataclass(frozen=True)
+class QueueCount:
+    count: int
+    next_due: date | None  # the earliest deadline among them
+    overdue: int  # how many are past their deadline
+
+
+def reviewer_queue(user) -> dict[AssignmentState, QueueCount]:
+    """The reviewer's assignments waiting for a declaration and for scores, with the
+    earliest deadline and how many are overdue. One query."""
+    today = clock.today()
+    rows = db.session.execute(sa.select(
+        ReviewAssignment.state, sa.func.count(), sa.func.min(ReviewAssignment.due_on),
+        sa.func.sum(sa.case((ReviewAssignment.due_on < today, 1), else_=0))).where(
         ReviewAssignment.reviewer_id == user.id, ReviewAssignment.state.in_(PENDING_ASSIGNMENT_STATES))
         .group_by(ReviewAssignment.state))
-    counts = {AssignmentState(state): n for state, n in rows}
-    return {state: counts.get(state, 0) for state in PENDING_ASSIGNMENT_STATES}
+    counts = {AssignmentState(state): QueueCount(n, _as_date(first), int(late or 0))
+              for state, n, first, late in rows}
+    return {state: counts.get(state, QueueCount(0, None, 0)) for state in PENDING_ASSIGNMENT_STATES}
+
+
+def _as_date(value) -> date | None:
+    """min() of a date column: a date (PostgreSQL) or its ISO text (SQLite)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def review_progress_by_challenge(limit: int = 10) -> list[tuple[int, str, int, int]]:

@@ -12,7 +12,7 @@ from grants.auth.models import User
 from grants.bids.models import Bid
 from grants.challenges.models import Challenge, ChallengeState
 from grants.challenges.workflow import CHALLENGE_WORKFLOW
-from grants.core import attachments, audit, files
+from grants.core import attachments, audit, clock, files
 from grants.core.errors import ValidationFailed
 from grants.core.permissions import permission_required
 from grants.core.registry import add_nav
@@ -106,7 +106,8 @@ def panel(challenge_id: int):
         next_actions=[t for t in actions if t.style != "danger"],
         other_actions=[t for t in actions if t.style == "danger"], incomplete=incomplete,
         can_propose=challenge.state == ChallengeState.reviewing and incomplete is None,
-        candidates=candidates, pool_page=pool_page,
+        candidates=candidates, pool_page=pool_page, today=clock.today(),
+        default_due_on=services.default_due_on(),
         draw_form=DrawForm(), sections=[section(challenge) for section in PANEL_SECTIONS],
         events=audit.history(challenge))
 
@@ -135,7 +136,7 @@ def assign(challenge_id: int):
         abort(400)
 
     def act():
-        services.assign_reviewer(challenge, reviewer, actor=current_user)
+        services.assign_reviewer(challenge, reviewer, actor=current_user, due_on=request.form.get("due_on"))
 
     perform(act, _("%(name)s is assigned.", name=reviewer.display_name))
     return redirect(url_for("reviews.panel", challenge_id=challenge.id))
@@ -147,10 +148,13 @@ def draw(challenge_id: int):
     challenge = challenge_for_officer(challenge_id)
     form = DrawForm()
     if not form.validate_on_submit():
-        flash(_("Give the number of reviewers to draw (1 to 50)."), "danger")
+        if form.due_on.errors:
+            flash(_("Give the review deadline as a date (YYYY-MM-DD)."), "danger")
+        else:
+            flash(_("Give the number of reviewers to draw (1 to 50)."), "danger")
         return redirect(url_for("reviews.panel", challenge_id=challenge.id))
     drawn = perform(lambda: services.draw_reviewers(challenge, size=form.size.data, seed=form.seed.data,
-                                                    actor=current_user))
+                                                    due_on=form.due_on.data, actor=current_user))
     if drawn:
         flash(_("%(n)s reviewers drawn: %(names)s.", n=len(drawn.value),
                 names=", ".join(a.reviewer.display_name for a in drawn.value)), "success")
@@ -236,7 +240,7 @@ def _my_bid(assignment: ReviewAssignment, bid_id: int) -> Bid:
 @permission_required("reviews.score")
 def mine():
     page = db.paginate(services.assignments_visible_to(current_user), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("reviews/mine.html", page=page)
+    return render_template("reviews/mine.html", page=page, today=clock.today())
 
 
 @bp.get("/assignments/<int:assignment_id>")

@@ -149,6 +149,12 @@ def _user_id(site, email: str) -> int:
     return site.query(lambda: user_by_email(email).id)
 
 
+def _display_name(site, email: str) -> str:
+    from grants.auth.services import user_by_email
+
+    return site.query(lambda: user_by_email(email).display_name)
+
+
 def officer_checks_and_starts_the_review(site) -> None:
     challenge_id = _challenge_id(site)
     with site.signed_in(OFFICER) as page:
@@ -159,9 +165,9 @@ def officer_checks_and_starts_the_review(site) -> None:
         page.goto(f"/challenges/{challenge_id}")
         button(page, site, "Start the expert review").click()
         page.goto(f"/reviews/challenges/{challenge_id}")
-        for email in REVIEWERS:
-            page.locator("form", has=page.locator(f"input[name=reviewer_id][value='{_user_id(site, email)}']")) \
-                .get_by_role("button", name=site.t("Assign")).click()
+        for email in REVIEWERS:  # each with the default deadline, 14 days on
+            page.locator(f"button[name=reviewer_id][value='{_user_id(site, email)}']").click()
+            see(page, site.t("%(name)s is assigned.", name=_display_name(site, email)))
 
 
 def reviewer_scores(site, email: str) -> None:

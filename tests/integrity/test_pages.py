@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -159,6 +160,27 @@ def test_subject_search_by_name_or_code(client, login, officer, make):
     assert org.credit_code in html and "trust-mark-badge" in html
     html = client.get(f"/integrity/subjects?q={person.id_number[-6:]}").get_data(as_text=True)
     assert "被搜索人" in html
+
+
+def test_subject_search_is_paginated_and_lists_each_subject_once(app, client, login, officer, make):
+    listed = make.org(name="分页目标单位甲")
+    make.black(listed)
+    make.red(listed)  # two entries: one row, counted twice
+    for letter in "乙丙丁戊己":
+        make.org(name=f"分页目标单位{letter}")
+    app.config["PER_PAGE"] = 2
+    try:
+        login(officer)
+        pages = [client.get(f"/integrity/subjects?q=分页目标&page={n}").get_data(as_text=True) for n in (1, 2, 3, 4)]
+    finally:
+        app.config["PER_PAGE"] = 50
+    shown = [name for page in pages for name in re.findall(r">(分页目标单位.)</a>", page)]
+    assert sorted(shown) == sorted(f"分页目标单位{letter}" for letter in "甲乙丙丁戊己")  # each once, on 3 pages
+    assert [len(re.findall(r">(分页目标单位.)</a>", page)) for page in pages] == [2, 2, 2, 0]
+    assert "共 6 条" in pages[0] and "page=2" in pages[0]
+    assert "未找到" in pages[3]  # past the last page
+    first = next(page for page in pages if "分页目标单位甲" in page)
+    assert re.search(r"分页目标单位甲</a>.*?<td>2</td>", first, re.S)
 
 
 def test_officer_uploads_a_csv(client, login, officer):

@@ -273,7 +273,10 @@ def test_the_links_wait_in_the_outbox_and_the_officers_hear_of_a_confirmed_regis
     note = db.session.scalar(sa.select(Notification).where(Notification.user_id == officer.id))
     reg = db.session.scalar(sa.select(OrgRegistration))
     assert note.kind == "registration.organisation_waiting" and note.link == f"/register/organisations/{reg.id}"
+    assert note.unread
     fire(reg, "reject", officer, comment="执照模糊")
+    db.session.refresh(note)
+    assert not note.unread  # decided: no longer waiting in the officers' inboxes
     told = db.session.scalars(sa.select(OutboundEmail).where(OutboundEmail.to_address == reg.contact_email)
                               .order_by(OutboundEmail.id)).all()[-1]
     assert "执照模糊" in told.body
