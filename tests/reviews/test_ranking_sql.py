@@ -56,6 +56,7 @@ def generated_challenge(make, seed: int, n_bids: int = 24, n_reviewers: int = 8)
     for r in range(n_reviewers):
         state = rng.choice(ASSIGNMENT_STATES[:4] if r < 6 else ASSIGNMENT_STATES)
         assignment = ReviewAssignment(challenge_id=challenge.id, reviewer_id=make.user("reviewer").id, state=state,
+                                      due_on=clock.today() + timedelta(days=14),
                                       declared_at=None if state == AssignmentState.assigned else now,
                                       recusal_reason="利益冲突" if state == AssignmentState.recused else None)
         db.session.add(assignment)
