@@ -118,6 +118,9 @@ def issue_certificate(project, actor, *, conclusion: str, reached: dict | None =
     issued_at = clock.now()
     year = clock.to_local(issued_at).year
     sequence = next_sequence(year)
+    # Issues wait for each other at the year's counter: one that waited while another
+    # issued this project's certificate is refused here, before rendering anything.
+    _refuse_unless_issuable(project)
     number = format_number(year, sequence)
     contents = certificate_contents(project, number=number, conclusion=conclusion, reached=reached,
                                     issued_at=issued_at, signer=key.name)
