@@ -85,6 +85,11 @@ class Config:
     # account's limit is short-lived, so an attacker cannot lock a user out for long.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
+    # Asking for a password-reset link: per address and per account (every request
+    # counts, sent or not); opening and using the links, per address.
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minutes;20 per day")
+    PASSWORD_RESET_ACCOUNT_RATE_LIMIT = os.environ.get("PASSWORD_RESET_ACCOUNT_RATE_LIMIT", "3 per hour")
+    PASSWORD_RESET_LINK_RATE_LIMIT = os.environ.get("PASSWORD_RESET_LINK_RATE_LIMIT", "30 per hour")
     # The JSON API, per token (or per address without one) and per address.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;3000 per hour")
     API_ADDRESS_RATE_LIMIT = os.environ.get("API_ADDRESS_RATE_LIMIT", "300 per minute")

@@ -129,6 +129,24 @@ class User(UserMixin, Timestamps, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+class PasswordReset(Timestamps, db.Model):
+    """A link e-mailed to choose a new password: it works once, for an hour, and only
+    while it is the newest one asked for. Only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "password_resets"
+    __audit_type__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    # Set when a newer link is asked for, or the password is set with another one.
+    superseded_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
 def hash_password(password: str) -> str:
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
     return generate_password_hash(password, method=method)

@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from grants.auth import bp
-from grants.auth.forms import ChangePasswordForm, LoginForm
+from grants.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
+from grants.auth.resets import find_reset, request_answer, request_password_reset, reset_password_with_link
 from grants.auth.services import authenticate, change_password, end_sessions, normalize_login
 from grants.core import audit, clock
+from grants.core.errors import DomainError
 from grants.core.web import perform
 from grants.extensions import db, limiter
 
@@ -98,8 +100,56 @@ def change_password_page():
                            forced=user.must_change_password)
 
 
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _reset_account_limit() -> str:
+    return current_app.config["PASSWORD_RESET_ACCOUNT_RATE_LIMIT"]
+
+
+def _reset_link_limit() -> str:
+    return current_app.config["PASSWORD_RESET_LINK_RATE_LIMIT"]
+
+
+def _reset_account_key() -> str:
+    return f"reset-account:{normalize_login(request.form.get('email', ''))}"
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"], key_func=lambda: f"reset:{request.remote_addr}")
+@limiter.limit(_reset_account_limit, methods=["POST"], key_func=_reset_account_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit() and perform(lambda: request_password_reset(form.email.data), request_answer()):
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_link_limit, key_func=lambda: f"reset-link:{request.remote_addr}")
+def reset_password_page(token: str):
+    # A GET only shows the form: mail scanners that open links must not spend them.
+    try:
+        find_reset(token)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_template("auth/link_refused.html", reason=str(exc)), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        done = perform(lambda: reset_password_with_link(token, new=form.new_password.data,
+                                                        confirm=form.confirm.data),
+                       _("Your new password is set; sign in with it. Every device that was signed in "
+                         "is signed out."), form=form)
+        if done:
+            logout_user()
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
 # Pages a user who must replace a temporary password may still open.
-_OPEN_WHILE_CHANGING = {"auth.change_password_page", "auth.logout", "core.set_language", "static",
+_OPEN_WHILE_CHANGING = {"auth.change_password_page", "auth.logout", "auth.forgot_password",
+                        "auth.reset_password_page", "core.set_language", "static",
                         "bootstrap.static"}
 
 

@@ -14,7 +14,7 @@ from flask_smorest.fields import Upload
 
 from grants.api.auth import body_limit, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
-from grants.api.schemas import ApiSchema, QuerySchema, UtcDateTime
+from grants.api.schemas import ApiSchema, IdField, QuerySchema, UtcDateTime
 from grants.certificates import services, verification
 from grants.certificates.models import Certificate, CertificateState
 from grants.certificates.views import being_prepared, pdf_response
@@ -79,7 +79,7 @@ class CertificateSchema(PublicCertificateSchema):
 
 class CertificateFilters(QuerySchema):
     state = ma.fields.String(validate=ma.validate.OneOf([s.value for s in CertificateState]))
-    project_id = ma.fields.Integer()
+    project_id = IdField()
 
 
 class IssueSchema(ApiSchema):

@@ -1,5 +1,5 @@
-"""Operator commands: ``flask tick``, ``flask audit verify``, ``flask demo seed``
-(and ``flask clock ...`` from :mod:`grants.core.clock_cli`)."""
+"""Operator commands: ``flask tick``, ``flask audit verify``, ``flask demo seed``,
+``flask backup`` and ``flask restore`` (and ``flask clock ...`` from :mod:`grants.core.clock_cli`)."""
 from __future__ import annotations
 
 import sys
@@ -150,9 +150,47 @@ def worker_command(burst: bool):
     jobs.start_worker(current_app._get_current_object(), burst=burst)
 
 
+def _said(summary) -> str:
+    return (f"{summary.tables} tables, {summary.rows} rows, {summary.audit_events} audit events, "
+            f"schema revision {summary.revision or 'none'}")
+
+
+@click.command("backup", help="Write a consistent copy of the whole database to PATH (SQLite: its online "
+                              "backup; PostgreSQL: pg_dump's custom format). See docs/backup.md.")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def backup_command(path: str, force: bool):
+    from grants.core.backup import BackupError, backup
+
+    try:
+        summary = backup(path, force=force)
+    except BackupError as exc:
+        raise click.ClickException(f"backup refused: {exc}") from None
+    click.echo(f"backup written to {path}: {_said(summary)}")
+
+
+@click.command("restore", help="Replace the database's content with the copy at PATH written by `flask backup`; "
+                               "refuses a database that holds data unless --force. See docs/backup.md.")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(path: str, force: bool):
+    from grants.core.backup import BackupError, restore
+
+    try:
+        summary = restore(path, force=force)
+    except BackupError as exc:
+        raise click.ClickException(f"restore refused: {exc}") from None
+    click.echo(f"restored from {path}: {_said(summary)}")
+    click.echo("next: `flask db upgrade` (when the code is newer than the copy), then `flask audit verify`; "
+               "if the copy is older than the audit checkpoint file, verify reports the events it lacks "
+               "(docs/backup.md).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(tick_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(clock_cli)

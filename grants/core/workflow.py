@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
 
@@ -215,8 +216,11 @@ def fire(obj, name: str, actor, *, comment: str | None = None,
     except Exception:
         # transitions does not undo a state change when a later step fails;
         # the caller's transaction rollback does, and the object must not
-        # keep the new state in memory meanwhile.
-        if str(obj.state) != current:
+        # keep the new state in memory meanwhile. Only the value in memory is
+        # read: after a failed flush the session is rolled back, the row
+        # expired, and loading it would hide the failure behind another one.
+        in_memory = sa.inspect(obj).dict.get("state")
+        if in_memory is not None and str(in_memory) != current:
             obj.state = current
         raise
     return event

@@ -59,6 +59,13 @@ def test_others_do_not_find_the_certificate(api, make, project, issue):
     assert api().get("/certificates").status_code == 401
 
 
+def test_a_project_id_beyond_the_integer_range_is_refused_in_words(api, make, officer):
+    client = api(make.token(officer))
+    response = client.get("/certificates?project_id=6493380591599364096")
+    assert response.status_code == 422 and "project_id" in error_of(response)["details"]
+    assert client.get("/certificates?project_id=1").status_code == 200
+
+
 def test_revocation_through_transitions(api, make, officer, project, issue):
     certificate = issue(project)
     team = api(make.token(make.user("applicant", org=project.lead_org)))

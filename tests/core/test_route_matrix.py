@@ -28,7 +28,9 @@ SKIPPED = {"static", "bootstrap.static", "api_docs_assets.static"}
 # registering an organisation or applying as an expert, following an e-mailed link.
 PUBLIC_WRITES = {"auth.login", "certificates.verify", "api_verify.verify_file", "core.set_language",
                  "registration.organisation", "registration.expert", "registration.resend",
-                 "registration.confirm", "registration.accept"}
+                 "registration.confirm", "registration.accept", "auth.forgot_password",
+                 "auth.reset_password_page", "api_password_resets.request_password_reset",
+                 "api_password_resets.reset_password"}
 PUBLIC_WRITES |= {f"api_registration.{name}" for name in (
     "register_organisation", "apply_as_expert", "confirm_email", "accept_invitation")}
 # An anonymous write is refused before anything is done: sent to sign in (pages),
@@ -135,7 +137,9 @@ EXPECTED = {
     "api_tranches.tranche_transitions": "401 404 ok ok 404 ok 404 404 404",
     "api_verify.verify_number": "404 404 404 404 404 404 404 404 404",
     "auth.change_password_page": "login ok ok ok ok ok ok ok ok",
+    "auth.forgot_password": "ok ok ok ok ok ok ok ok ok",
     "auth.login": "ok go go go go go go go go",
+    "auth.reset_password_page": "410 410 410 410 410 410 410 410 410",
     "awards.notice": "404 404 404 404 404 404 404 404 404",
     "awards.objections": "login 403 ok 403 403 403 403 403 403",
     "bids.attachment": "login 404 404 404 404 404 404 404 404",
