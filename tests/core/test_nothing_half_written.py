@@ -241,13 +241,14 @@ UPLOADS = {add_bid_attachment, submit_report, record_contribution, register_orga
 
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__ for c in CASES])
 def test_a_failure_after_the_first_write_leaves_nothing_behind(make, case, monkeypatch):
-    from grants.core import attachments, files
+    from grants.core import files
 
     act = case(make)
     db.session.commit()
     before, files_before = database_content(), uploaded_files()
     written = []
-    monkeypatch.setattr(attachments, "write_file", lambda path, data: written.append(path) or files.write_file(path, data))
+    write = files.write_file
+    monkeypatch.setattr(files, "write_file", lambda path, data: written.append(path) or write(path, data))
     with FailAfterFirstFlush() as failure, pytest.raises(InjectedFailure):
         act()
         db.session.commit()  # what the request does after the service
