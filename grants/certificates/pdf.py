@@ -103,7 +103,7 @@ def _render_tools(stylesheet_name: str = "certificate.css"):
 class CertificateHTML(HTML):
     """The certificate's document, cascaded against ``certificate-ua.css`` (the user-agent
     rules for the elements the certificate uses) instead of WeasyPrint's whole HTML5
-    user-agent stylesheet, whose 250 rules (most of them attribute selectors tried on every
+    user-agent stylesheet, whose 250 rules (many of them attribute selectors tried on every
     element) are 6-11% of a certificate's render. The certificate's template is fixed and
     values are printed as text, so no other element can appear."""
 
