@@ -74,3 +74,34 @@ def test_the_template_sees_plain_values_only(app):
     assert env.from_string("{{ c.lead_name }}").render(c=values()) == "张三"
     with pytest.raises(SecurityError):
         env.from_string("{{ c.update({'x': 1}) }}").render(c=values())
+
+
+LOOK = ("font_family", "font_size", "font_weight", "font_style", "color", "letter_spacing", "background_color",
+        "border_top_width", "border_top_color", "border_left_color", "text_align_all", "vertical_align", "overflow")
+
+
+def _layout(document_class, html_text):
+    """Every box of the rendered certificate: kind, position, size, text, the look of its
+    text and borders; and the bookmarks."""
+    font_config, stylesheet, url_fetcher = pdf._render_tools("certificate.css")
+    document = document_class(string=html_text, url_fetcher=url_fetcher, base_url=pdf.TEMPLATE_DIR.as_uri() + "/") \
+        .render(stylesheets=[stylesheet], font_config=font_config)
+    boxes = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            boxes.append((type(box).__name__, getattr(box, "element_tag", None), round(box.position_x, 3),
+                          round(box.position_y, 3), round(box.width or 0, 3), round(box.height or 0, 3),
+                          getattr(box, "text", None),
+                          tuple(str(box.style[name]) for name in LOOK)))
+    return boxes, document.make_bookmark_tree()
+
+
+@pytest.mark.parametrize("indicators", [
+    [], [{"name": "定位精度", "unit": "μm", "target": "0.5", "promised": "0.5", "reached": "0.4", "binding": True},
+         {"name": "响应时间 <b>ms</b>", "unit": "ms", "target": "2", "promised": "2", "reached": "1.8", "binding": False}]])
+def test_the_certificate_lays_out_with_its_own_user_agent_rules_as_with_weasyprints(app, indicators):
+    html = pdf.render_html(values(indicators=indicators, conclusion="项目完成了全部考核指标。\n同意通过验收。"))
+    full, full_bookmarks = _layout(HTML, html)
+    lean, lean_bookmarks = _layout(pdf.CertificateHTML, html)
+    assert len(full) > 50 and any(box[6] and "验收" in box[6] for box in full)
+    assert lean == full and lean_bookmarks == full_bookmarks
