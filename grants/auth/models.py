@@ -128,6 +128,13 @@ class User(UserMixin, Timestamps, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS[self.role])
+
+    def __str__(self) -> str:
+        return self.display_name
+
 
 class PasswordReset(Timestamps, db.Model):
     """A link e-mailed to choose a new password: it works once, for an hour, and only
@@ -162,10 +169,3 @@ def user_for_session(user_id: str) -> User | None:
     if user is None or not user.is_active or user.session_generation != int(generation):
         return None
     return user
-
-    @property
-    def role_label(self) -> str:
-        return str(ROLE_LABELS[self.role])
-
-    def __str__(self) -> str:
-        return self.display_name

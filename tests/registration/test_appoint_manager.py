@@ -21,6 +21,7 @@ def test_the_administrator_names_a_manager_who_can_then_invite(client, login, ma
     login(make.user("admin"))
     page = client.get(f"/admin/organizations/{org.id}").get_data(as_text=True)
     assert "还没有人管理本单位的账号" in page and "设为管理员" in page
+    assert f"{lead.display_name} &lt;{lead.email}&gt; · 揭榜团队" in page  # each account with its role
     html = client.post(f"/register/organizations/{org.id}/manager", data={"user_id": lead.id},
                        follow_redirects=True).get_data(as_text=True)
     assert f"{lead.display_name}现在管理{org.name}的账号" in html
@@ -30,6 +31,14 @@ def test_the_administrator_names_a_manager_who_can_then_invite(client, login, ma
     assert manager_id(org) == other.id  # the part moves: one manager per organisation
     login(other)
     assert client.get("/register/members").status_code == 200
+
+
+def test_the_bureau_is_not_asked_for_a_manager_it_cannot_have(client, login, make):
+    bureau = make.org(kind="other")
+    make.user("officer", org=bureau)
+    login(make.user("admin"))
+    page = client.get(f"/admin/organizations/{bureau.id}").get_data(as_text=True)
+    assert "还没有人管理本单位的账号" not in page and "设为管理员" not in page
 
 
 def test_only_an_active_member_of_the_organisation_with_a_team_or_enterprise_account(client, login, make):
