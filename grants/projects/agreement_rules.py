@@ -2,7 +2,9 @@
 
 * the project ends after it starts; every milestone is due between the start
   and the end, in order;
-* at least one milestone and one indicator (with a name and a target);
+* at least one milestone and one indicator (with a name and a target), and at
+  most MAX_ROWS milestones, indicators and tranches each: an agreement is read
+  and signed by people, and its pages show every row;
 * the budget breakdown and the tranches each add up exactly to the award
   (integer fen); at most one tranche is paid at signing, the others each at a
   milestone of the agreement;
@@ -22,6 +24,8 @@ from grants.bids.rules import yuan
 BUDGET = ("equipment_fen", "materials_fen", "personnel_fen", "other_fen")
 BUDGET_LABELS = (_l("Equipment"), _l("Materials"), _l("Personnel"), _l("Other costs"))
 MAX_FEN = 10**15
+MAX_ROWS = 50
+ROW_LABELS = {"milestones": _l("milestones"), "indicators": _l("indicators"), "tranches": _l("funding tranches")}
 
 
 def _day(errors: Errors, value, field: str, label) -> date | None:
@@ -54,6 +58,10 @@ def validate(project, data: dict, existing: dict | None) -> dict:
     clean["milestones"] = _milestones(errors, data.get("milestones") or [], start_on, end_on)
     clean["indicators"] = _indicators(errors, data.get("indicators") or [])
     clean["tranches"] = _tranches(errors, project, data.get("tranches") or [], len(clean["milestones"]))
+    for key, label in ROW_LABELS.items():
+        if len(clean[key]) > MAX_ROWS:
+            errors.add(key, _("An agreement has at most %(max)s %(rows)s; this one has %(n)s.",
+                              max=MAX_ROWS, rows=label, n=len(clean[key])))
     if existing:
         _keeps_history(errors, clean, existing)
     errors.raise_if_any()

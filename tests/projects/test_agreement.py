@@ -80,6 +80,22 @@ def test_bad_agreements_are_refused_in_words_and_nothing_changes(make):
     assert agreements.agreement_data(project) == before
 
 
+def test_an_agreement_has_at_most_fifty_milestones_indicators_and_tranches(make):
+    parties = awarded(make)
+    project, officer = parties.project, parties.officer
+    before = agreements.agreement_data(project)
+    indicator = before["indicators"][0]
+    fifty = [dict(indicator, name=f"指标{n}") for n in range(50)]
+    agreements.edit_agreement(project, actor=officer, data={"indicators": fifty})
+    db.session.commit()
+    assert len(agreements.agreement_data(project)["indicators"]) == 50
+    with pytest.raises(ValidationFailed, match="任务书最多 50 项指标，此处有 51 项") as refused:
+        agreements.edit_agreement(project, actor=officer, data={"indicators": fifty + [dict(indicator, name="多余")]})
+    assert set(refused.value.details) == {"indicators"}
+    db.session.rollback()
+    assert len(agreements.agreement_data(project)["indicators"]) == 50
+
+
 def test_an_amendment_needs_three_confirmations_again_and_keeps_the_previous_version(make):
     parties = signed(make)
     project = parties.project
