@@ -2,8 +2,11 @@
 
 * bureau (public funds): planned = the award (its tranches), actual = the
   released tranches;
-* enterprise: planned = the challenge's enterprise co-funding, actual = the
-  contributions recorded as coming from the enterprise;
+* enterprise: planned = the project's share of the challenge's enterprise
+  co-funding (in proportion to its award among the challenge's projects still
+  running, so parallel awards do not each count the whole amount; a terminated
+  project plans what it received), actual = the contributions recorded as
+  coming from the enterprise;
 * own (the team's co-funding): planned = the winning bid's pledge, at least the
   challenge's own:public ratio of the award; actual = the contributions recorded
   as the team's own.
@@ -29,7 +32,7 @@ from grants.core.validation import Errors, whole_number
 from grants.extensions import db
 from grants.projects import permissions as can
 from grants.projects.agreement_rules import MAX_FEN
-from grants.projects.models import Project, Tranche, TrancheState
+from grants.projects.models import Project, ProjectState, Tranche, TrancheState
 
 SOURCES = ("bureau", "enterprise", "own")
 SOURCE_LABELS = {"bureau": _l("Bureau (public funds)"), "enterprise": _l("Enterprise"),
@@ -81,14 +84,24 @@ def released_fen(project: Project) -> int:
     return sum(t.amount_fen for t in project.tranches if t.state == TrancheState.released)
 
 
+def enterprise_share_fen(project: Project, contributed: int) -> int:
+    """This project's part of the challenge's enterprise co-funding (see the module's docstring)."""
+    if project.state == ProjectState.terminated:
+        return contributed
+    whole = project.challenge.enterprise_cofunding_fen or 0
+    awards = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Project.award_fen), 0)).where(
+        Project.challenge_id == project.challenge_id, Project.state != ProjectState.terminated))
+    return whole if not awards else whole * project.award_fen // int(awards)
+
+
 def ledger(project: Project) -> dict:
     """The three sources, planned and actual, with the ratio the releases are held to."""
     own, public = cofunding_ratio(project.bid)
     pledged = project.bid.own_cofunding_fen or 0
-    planned = {"bureau": sum(t.amount_fen for t in project.tranches),
-               "enterprise": project.challenge.enterprise_cofunding_fen or 0,
-               "own": max(pledged, -(-project.award_fen * own // public))}
     actual = {"bureau": released_fen(project)} | contributed_fen(project)
+    planned = {"bureau": sum(t.amount_fen for t in project.tranches),
+               "enterprise": enterprise_share_fen(project, actual["enterprise"]),
+               "own": max(pledged, -(-project.award_fen * own // public))}
     return {"sources": [{"source": s, "label": str(SOURCE_LABELS[s]), "planned_fen": planned[s],
                          "actual_fen": actual[s]} for s in SOURCES],
             "ratio_own": own, "ratio_public": public,

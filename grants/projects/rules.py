@@ -121,6 +121,21 @@ def stamp_decision(decision: str):
     return effect
 
 
+PARTY_LABELS = {"officer": _l("the programme officer"), "enterprise": _l("the enterprise"), "lead": _l("the team lead")}
+
+
+def agreement_in_force(attempt):
+    """Funds follow only an agreement all three parties confirmed as it stands: an amendment
+    waiting for confirmations holds every release until it is signed again."""
+    agreement = project_of(attempt.obj).agreement
+    if agreement is None or not agreement.fully_confirmed:
+        waiting = [p for p in ("officer", "enterprise", "lead") if agreement is None or not agreement.confirmed_by(p)]
+        return _l("The task agreement was changed and waits for the confirmation of %(parties)s; funds are "
+                  "released only under an agreement all three parties have confirmed.",
+                  parties="、".join(str(PARTY_LABELS[p]) for p in waiting))
+    return None
+
+
 def milestone_approved(attempt):
     milestone = attempt.obj.milestone
     if milestone is not None and milestone.state != MilestoneState.approved:

@@ -74,7 +74,7 @@ MILESTONE_WORKFLOW = Workflow(
     [
         transition("submit", (M.pending, M.returned), M.submitted, roles=Role.BIDDERS,
                    label=_l("Submit the progress report"), allow=_allow(can.can_submit_report),
-                   guards=[rules.project_active, rules.report_given]),
+                   guards=[rules.report_given]),  # the project's state: can_submit_report
         transition("approve", M.submitted, M.approved, roles=Role.BUREAU, label=_l("Approve"),
                    allow=_allow(can.can_decide_report), effects=[rules.stamp_decision("approved")]),
         transition("return_for_revision", M.submitted, M.returned, roles=Role.BUREAU,
@@ -89,7 +89,8 @@ TRANCHE_WORKFLOW = Workflow(
     [
         transition("release", T.planned, T.released, roles=Role.BUREAU, label=_l("Release the funds"),
                    allow=_allow(can.can_release),
-                   guards=[rules.project_active, rules.milestone_approved, funding.within_challenge_budget,
+                   guards=[rules.project_active, rules.agreement_in_force, rules.milestone_approved,
+                           funding.within_challenge_budget,
                            funding.cofunding_in_step,
                            integrity_guard(rules.lead_and_org, _l("receive funds"))],
                    effects=[rules.stamp_release], style="danger"),

@@ -9,6 +9,7 @@ from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity.services import revoke_entry
+from grants.projects import agreement as agreements
 from grants.projects import reports, services
 from grants.projects.models import MilestoneState, ProjectState, TrancheState
 from tests.projects.helpers import co_fund, pdf, signed
@@ -99,6 +100,27 @@ def test_tranches_are_released_for_approved_milestones_once(make):
     assert summary["released_fen"] == signing.amount_fen + for_first.amount_fen
     assert summary["remaining_fen"] == for_second.amount_fen
     assert audit.history(for_first)[-1].evidence["integrity"]["black"] == []
+
+
+def test_an_amendment_holds_every_release_until_the_three_parties_confirm_it(make):
+    parties = signed(make)
+    project = parties.project
+    signing = project.tranches[0]
+    tranches = [dict(t) for t in agreements.agreement_data(project)["tranches"]]
+    tranches[0]["amount_fen"] += 100
+    tranches[1]["amount_fen"] -= 100
+    agreements.edit_agreement(project, actor=parties.officer, data={"tranches": tranches})
+    agreements.confirm_agreement(project, actor=parties.officer)
+    db.session.commit()
+    with pytest.raises(Refused, match="任务书已修改，尚待企业、团队负责人确认"):
+        services.release_tranche(signing, actor=parties.officer)
+    db.session.rollback()
+    assert signing.state == TrancheState.planned
+    for party in (parties.owner, parties.team):
+        agreements.confirm_agreement(project, actor=party)
+    services.release_tranche(signing, actor=parties.officer)
+    db.session.commit()
+    assert signing.state == TrancheState.released and signing.amount_fen == tranches[0]["amount_fen"]
 
 
 def test_a_black_entry_in_force_refuses_a_release(make):

@@ -10,7 +10,7 @@ from grants.core.errors import Forbidden, Refused, ValidationFailed
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.projects import agreement as agreements
-from grants.projects import reports
+from grants.projects import funding, reports
 from grants.projects import stage_gate as gates
 from grants.projects.models import ProjectState, TrancheState
 from tests.projects.helpers import parallel_award, signed
@@ -44,9 +44,15 @@ def test_only_the_officer_sets_the_gate_after_a_milestone_that_leaves_work(make)
     assert audit.history(race.challenge)[-1].action == "set_stage_gate"
 
 
+def _enterprise_planned(project):
+    return {row["source"]: row["planned_fen"] for row in funding.ledger(project)["sources"]}["enterprise"]
+
+
 def test_three_teams_through_the_gate_one_stopped_and_its_budget_moved(make):
     race = parallel_award(make, n_teams=3)
     first, second, third = (t.project for t in race.teams)
+    # The enterprise's co-funding is shared by the running teams, not counted whole by each.
+    assert [_enterprise_planned(p) for p in (first, second, third)] == [race.challenge.enterprise_cofunding_fen // 3] * 3
     gate = gates.set_stage_gate(race.challenge, actor=race.officer, position=1)
     db.session.commit()
     _report(race.teams[0])
@@ -88,6 +94,7 @@ def test_three_teams_through_the_gate_one_stopped_and_its_budget_moved(make):
     assert [v.number for v in agreements.agreement_versions(first)] == [1]
     assert agreements.agreement_versions(first)[0].snapshot["tranches"][-1]["amount_fen"] != 150_000_00
     assert "gate_budget_moved" in [e.action for e in audit.history(first)]
+    assert [_enterprise_planned(p) for p in (first, second, third)] == [race.challenge.enterprise_cofunding_fen, 0, 0]
     assert {d.project_id: d.verdict for d in gate.decisions} == {first.id: "continue", second.id: "stop",
                                                                  third.id: "stop"}
     with pytest.raises(Refused, match="已作出决定"):
