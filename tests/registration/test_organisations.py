@@ -170,7 +170,7 @@ def test_only_the_bureau_decides(client, login, make):
     reg = registered()
     for role in ("admin", "enterprise", "applicant", "reviewer"):
         user = make.user(role)
-        with pytest.raises(Forbidden):
+        with pytest.raises(Forbidden, match="您的角色无权执行“通过”"):
             fire(reg, "approve", user)
         login(user)
         assert client.get("/register/").status_code == 403
