@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("zh_Hans_CN",)  # Babel resolves zh_CN to zh_Hans_CN
 KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
             "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
-SHARED_TEMPLATES = ("base.html", "macros", "errors")
+SHARED_TEMPLATES = ("base.html", "_page_header.html", "macros", "errors")
 
 
 def area_sources(area: Path):

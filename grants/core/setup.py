@@ -1,7 +1,6 @@
 """Wiring of extensions, templates, error pages and database quirks."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 import click
 import flask_babel
@@ -12,13 +11,11 @@ from flask_babel import refresh as refresh_locale
 from flask_babel.speaklater import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from grants.core import clock, display, permissions
 from grants.core.errors import CHANGED_MESSAGE, DomainError, json_error
 from grants.core.i18n import select_locale, translation_directories
-from grants.core.registry import nav_for
 from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 
@@ -183,14 +180,13 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals["evidence_lines"] = lambda evidence: evidence_lines(shown_evidence(evidence))
     app.jinja_env.globals["sees_evidence"] = lambda: permissions.can("core.see_evidence")
 
+    from grants.core import chrome
+
+    chrome.init_app(app)  # the top of every page: navigation, languages, account
+
     @app.context_processor
     def inject():
-        return {
-            "nav_items": [replace(item, label=shown_label(item.label)) for item in nav_for(current_user)],
-            "now": clock.now,
-            "languages": app.config["LANGUAGES"],
-            "current_locale": select_locale(),
-        }
+        return {"now": clock.now, "current_locale": select_locale()}
 
 
 # Errors answered with a page, or with the API's JSON error under /api/: what, and why.

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from grants.core import clock
 from grants.extensions import db
 from grants.integrity.check import check, org_subject, person_subject
-from grants.projects.models import PROJECT_STATE_LABELS, MilestoneState, ProjectState, Report
+from grants.projects.models import PROJECT_STATE_LABELS, MilestoneState, ProjectState, Report, TaskAgreement
 
 
 def project_of(obj):
@@ -121,7 +121,7 @@ def stamp_decision(decision: str):
     return effect
 
 
-PARTY_LABELS = {"officer": _l("the programme officer"), "enterprise": _l("the enterprise"), "lead": _l("the team lead")}
+PARTY_LABELS = dict(zip(TaskAgreement.PARTIES, (_l("the programme officer"), _l("the enterprise"), _l("the team lead"))))
 
 
 def agreement_in_force(attempt):
@@ -129,7 +129,7 @@ def agreement_in_force(attempt):
     waiting for confirmations holds every release until it is signed again."""
     agreement = project_of(attempt.obj).agreement
     if agreement is None or not agreement.fully_confirmed:
-        waiting = [p for p in ("officer", "enterprise", "lead") if agreement is None or not agreement.confirmed_by(p)]
+        waiting = [p for p in TaskAgreement.PARTIES if agreement is None or not agreement.confirmed_by(p)]
         return _l("The task agreement was changed and waits for the confirmation of %(parties)s; funds are "
                   "released only under an agreement all three parties have confirmed.",
                   parties="、".join(str(PARTY_LABELS[p]) for p in waiting))
