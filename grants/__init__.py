@@ -20,7 +20,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class = config_class or config_from_env()
     config_class.validate()
 
-    app = Flask(
+    from grants.core.templating import GrantsFlask
+
+    app = GrantsFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

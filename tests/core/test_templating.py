@@ -1,0 +1,19 @@
+"""Templates are compiled once per locale with their constant texts translated: the
+pages read the same as when every text is translated at run time."""
+from flask import render_template_string
+from flask_babel import force_locale
+
+
+def test_constant_texts_are_translated_when_compiled_and_the_rest_at_run_time(app):
+    source = ("{{ _('Sign in') }}|{{ _('Sign in')|length }}|{{ _('%(n)s%% done', n=5) }}|{{ _('100%%') }}|"
+              "{{ _('Open Competition S&T Projects') }}|{{ gettext('Sign out') }}")
+    with app.test_request_context("/"):
+        with force_locale("zh_CN"):
+            chinese = render_template_string(source)
+            compiled = app.jinja_env.from_string("{{ _('Sign in') }}")
+        with force_locale("en"):
+            english = render_template_string(source)
+            assert app.jinja_env is not compiled.environment  # each locale has its own compiled templates
+    assert chinese.split("|")[0] == "登录" and chinese.split("|")[1] == "2" and chinese.split("|")[5] == "退出"
+    assert english.split("|") == ["Sign in", "7", "5% done", "100%", "Open Competition S&T Projects", "Sign out"]
+    assert "&amp;" not in english  # marked safe, as Jinja's gettext marks a translation
