@@ -153,8 +153,11 @@ class MonitoringPage(SelectPage):
 @blp.response(200, MonitoringRowSchema(many=True))
 @blp.paginate(MonitoringPage)
 def monitoring_list(filters):
-    """Monitoring across every project (officers), as on the monitoring page: status, next milestone
-    due, overdue milestones, funds released against planned, red flags"""
+    """Monitoring across every project (officers)
+
+    The rows of the monitoring page, with its filters and sorts: status, next milestone due,
+    overdue milestones, funds released against planned, and red flags.
+    """
     require_permission("projects.monitor")
     return monitoring.monitoring_query(clock.today(), state=filters.get("state"), q=filters.get("q"),
                                        overdue_only=filters["overdue"], flag=filters.get("flag"),
