@@ -131,3 +131,20 @@ def red_codes(codes: Iterable[str], on: date | None = None) -> set[str]:
             IntegrityEntry.subject_code.in_(codes), IntegrityEntry.list == ListKind.red,
             in_force_clause(on))
     ).all())
+
+
+def listed_clause(on: date, *, organization_code=None, person_code=None, list_kind: ListKind = ListKind.black):
+    """The SQL form of :func:`check` for a list of rows: EXISTS an entry of ``list_kind`` in
+    force on ``on`` naming the organisation whose credit code is ``organization_code`` or the
+    person whose ID number is ``person_code`` (columns or scalar subqueries of the enclosing
+    query), so that a list answers it for every row within its own query."""
+    named = []
+    if organization_code is not None:
+        named.append(sa.and_(IntegrityEntry.subject_type == SubjectType.organization,
+                             IntegrityEntry.subject_code == organization_code))
+    if person_code is not None:
+        named.append(sa.and_(IntegrityEntry.subject_type == SubjectType.person,
+                             IntegrityEntry.subject_code == person_code))
+    if not named:
+        return sa.false()
+    return sa.exists().where(IntegrityEntry.list == list_kind, in_force_clause(on), sa.or_(*named))

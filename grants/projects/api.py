@@ -13,17 +13,19 @@ import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm loaders)
 from flask_babel import gettext as _
 
-from grants.api.auth import body_limit, require_user
+from grants.api.auth import body_limit, require_permission, require_user
 from grants.api.base import ID, SelectPage, add_history, add_transitions, api_blueprint
 from grants.api.schemas import IdField, QuerySchema, TransitionResultSchema, UtcDateTime
 from grants.core import attachments as files
+from grants.core import clock
 from grants.core.errors import NotFound
 from grants.extensions import db
 from grants.projects import agreement as agreements
-from grants.projects import reports, services
+from grants.projects import monitoring, reports, services
 from grants.projects.api_schemas import (PROJECT_STATES, AcceptanceInSchema, AgreementChangesSchema,
                                          AgreementOutSchema, AgreementVersionSchema, ConfirmSchema,
-                                         FundingSchema, MilestoneStatusSchema, ReportInSchema, ProgressReportSchema,
+                                         FundingSchema, MilestoneStatusSchema, MonitoringFilters,
+                                         MonitoringRowSchema, ReportInSchema, ProgressReportSchema,
                                          TrancheSchema, WaiverInSchema, multipart_blueprint)
 from grants.projects.funding_api import blp as funding_blp
 from grants.projects.gate_api import blp as gates_blp
@@ -133,6 +135,33 @@ def list_projects(filters):
     if filters.get("challenge_id") is not None:
         query = query.where(Project.challenge_id == filters["challenge_id"])
     return query
+
+
+class MonitoringPage(SelectPage):
+    """Pages of the monitoring rows (several columns each)."""
+
+    @property
+    def items(self) -> list:
+        params = self.page_params
+        if params.first_item >= params.item_count:
+            return []
+        return monitoring.read_all(self.collection.limit(params.page_size).offset(params.first_item))
+
+
+@blp.route("/monitoring", methods=["GET"], permission="projects.monitor")
+@blp.arguments(MonitoringFilters, location="query")
+@blp.response(200, MonitoringRowSchema(many=True))
+@blp.paginate(MonitoringPage)
+def monitoring_list(filters):
+    """Monitoring across every project (officers)
+
+    The rows of the monitoring page, with its filters and sorts: status, next milestone due,
+    overdue milestones, funds released against planned, and red flags.
+    """
+    require_permission("projects.monitor")
+    return monitoring.monitoring_query(clock.today(), state=filters.get("state"), q=filters.get("q"),
+                                       overdue_only=filters["overdue"], flag=filters.get("flag"),
+                                       sort=filters["sort"])
 
 
 @blp.route(f"/<{ID}:project_id>", methods=["GET"])

@@ -12,9 +12,10 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from grants.api.base import ApiBlueprint, PREFIX
 from grants.api.errors import ApiParser
-from grants.api.schemas import ApiSchema, UtcDateTime
+from grants.api.schemas import ApiSchema, QuerySchema, UtcDateTime
 from grants.challenges.api import Fen
 from grants.projects.models import MilestoneState, ProjectState, ReportKind, TrancheState
+from grants.projects.monitoring import FLAG_FILTERS, FLAGS, SORTS
 
 MAX_ID = 2**31 - 1
 
@@ -227,3 +228,39 @@ class FundingSchema(ma.Schema):
 
 
 PROJECT_STATES = [s.value for s in ProjectState]
+
+
+# monitoring ------------------------------------------------------------------------------
+
+class MonitoringFilters(QuerySchema):
+    state = ma.fields.String(validate=ma.validate.OneOf(PROJECT_STATES))
+    q = ma.fields.String(metadata={"description": "Part of the project's title"})
+    overdue = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Only projects with an overdue milestone"})
+    flag = ma.fields.String(validate=ma.validate.OneOf(FLAG_FILTERS), metadata={
+        "description": "Only projects with a red flag: `any`, or that one flag"})
+    sort = ma.fields.String(load_default="next_due", validate=ma.validate.OneOf(SORTS), metadata={
+        "description": "next_due: the next milestone due first (none last); overdue, released, flags: "
+                       "the most first; title; state"})
+
+
+class MonitoringRowSchema(ma.Schema):
+    project_id = ma.fields.Integer(attribute="project.id", required=True)
+    title = ma.fields.String(attribute="project.title", required=True)
+    lead_org_id = ma.fields.Integer(attribute="project.lead_org_id", required=True)
+    lead_organization = ma.fields.String(attribute="project.lead_org.name", required=True)
+    state = ma.fields.String(attribute="project.state", required=True, metadata={"enum": PROJECT_STATES})
+    state_label = ma.fields.String(attribute="project.state_label", required=True)
+    next_due_on = ma.fields.Date(allow_none=True, required=True, metadata={
+        "description": "The earliest due date of a milestone not yet approved"})
+    overdue_milestones = ma.fields.Integer(attribute="overdue", required=True, metadata={
+        "description": "Milestones past their due date and not approved (derived from the clock)"})
+    planned_fen = ma.fields.Integer(required=True)
+    released_fen = ma.fields.Integer(required=True)
+    red_flags = ma.fields.List(ma.fields.String(metadata={"enum": list(FLAGS)}), attribute="flags",
+                               required=True, metadata={
+                                   "description": "overdue_30: a milestone overdue by more than 30 days; "
+                                                  "integrity: a black entry in force against the lead or "
+                                                  "the lead organisation; returned_twice: the last two "
+                                                  "decisions on the project's progress reports were returns"})
+    red_flag_labels = ma.fields.List(ma.fields.String(), attribute="flag_labels", required=True)

@@ -174,26 +174,22 @@ add_nav(_l("Project monitoring"), "projects.monitor", can.MONITORS, order=31)
 
 def _monitoring_select():
     from grants.core import clock
-    from grants.projects.monitoring import SORTS, monitoring_query
+    from grants.projects.monitoring import filters_from_args, monitoring_query
 
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "next_due"
-    state = request.args.get("state") or None
-    if state not in {s.value for s in ProjectState}:
-        state = None
-    return monitoring_query(clock.today(), state=state, q=request.args.get("q"),
-                            overdue_only=request.args.get("overdue") == "1", sort=sort), sort, state
+    filters = filters_from_args(request.args)
+    return monitoring_query(clock.today(), **filters), filters
 
 
 @bp.get("/monitor")
 @permission_required("projects.monitor")
 def monitor():
-    from grants.projects.monitoring import SORTS, RowPagination
+    from grants.projects import monitoring
 
-    select, sort, state = _monitoring_select()
-    page = RowPagination(select=select, page=request.args.get("page", 1, type=int),
-                         per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("projects/monitor.html", page=page, sort=sort, state=state, sorts=SORTS,
-                           states=ProjectState, labels=PROJECT_WORKFLOW.states)
+    select, filters = _monitoring_select()
+    page = monitoring.paginate(select, per_page=current_app.config["PER_PAGE"])
+    return render_template("projects/monitor.html", page=page, sort=filters["sort"], state=filters["state"],
+                           flag=filters["flag"], flag_labels=monitoring.FLAG_LABELS, states=ProjectState,
+                           labels=PROJECT_WORKFLOW.states)
 
 
 @bp.get("/monitor.csv")
@@ -211,12 +207,12 @@ def monitor_xlsx():
 def _monitor_file(fmt: str):
     """The monitoring list as filtered on the page, every row, as CSV or XLSX."""
     from grants.core import clock, exports
-    from grants.projects.monitoring import export_csv, export_xlsx
+    from grants.projects.monitoring import export_csv, export_xlsx, read_all
 
-    select, _sort, _state = _monitoring_select()
-    rows = db.session.execute(select).all()
-    body, mimetype = ((export_csv(rows), exports.CSV_MIMETYPE) if fmt == "csv"
-                      else (export_xlsx(rows), exports.XLSX_MIMETYPE))
+    select, _filters = _monitoring_select()
+    items = read_all(select)
+    body, mimetype = ((export_csv(items), exports.CSV_MIMETYPE) if fmt == "csv"
+                      else (export_xlsx(items), exports.XLSX_MIMETYPE))
     name = f"projects-{clock.today().isoformat()}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -99,7 +99,7 @@ def test_an_expert_s_profile_form(make, login, client):
 def test_list_filters_take_any_text(make, login, client):
     login(make.user("officer"))
     for url, names in [("/challenges/", ["q", "field", "state", "page", "sort"]),
-                       ("/projects/monitor", ["q", "state", "sort", "overdue", "page"]),
+                       ("/projects/monitor", ["q", "state", "sort", "overdue", "flag", "page"]),
                        ("/integrity/", ["q", "list", "subject_type", "page"]),
                        ("/bids/eligibility/1", ["page"]), ("/reviews/experts", ["q", "field", "page"])]:
         _fuzz_filters(client, url, names)

@@ -103,6 +103,7 @@ EXPECTED = {
     "api_projects.get_agreement": "401 404 ok ok 404 ok 404 404 404",
     "api_projects.get_project": "401 404 ok ok 404 ok 404 404 404",
     "api_projects.list_projects": "401 ok ok ok ok ok ok ok ok",
+    "api_projects.monitoring_list": "401 403 ok 403 403 403 403 403 403",
     "api_projects.project_history": "401 404 ok ok 404 ok 404 404 404",
     "api_projects.project_milestones": "401 404 ok ok 404 ok 404 404 404",
     "api_projects.project_reports": "401 404 ok ok 404 ok 404 404 404",
