@@ -6,7 +6,7 @@ import click
 import flask_babel
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context, render_template, request
-from flask_babel import format_date, format_datetime, get_translations
+from flask_babel import format_date, format_datetime
 from flask_babel import refresh as refresh_locale
 from flask_babel.speaklater import LazyString
 from flask_babel import gettext as _
@@ -32,6 +32,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = _RequestDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     # The locale is cached on the app context; a request that shares one
     # (CLI-driven test clients do) must still choose afresh.
     app.before_request(refresh_locale)
@@ -52,22 +53,29 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
 
 
+class _RequestDomain(flask_babel.Domain):
+    """Flask-Babel's message domain, with the translations looked up once per locale
+    object: Flask-Babel finds the domain, the locale and the catalogue again for every
+    ``_()`` and every lazy label shown (a sixth of the cost of a page without queries).
+    Kept next to the locale object it was looked up for, so ``refresh()`` and
+    ``force_locale`` (which replace that object) are followed."""
+
+    def get_translations(self):
+        ctx = g.get("_flask_babel")
+        cached = getattr(ctx, "grants_translations", None)
+        if cached is not None and cached[0] is getattr(ctx, "babel_locale", None):
+            return cached[1]
+        translations = super().get_translations()
+        ctx = g.get("_flask_babel")
+        locale = getattr(ctx, "babel_locale", None)
+        if locale is not None:
+            ctx.grants_translations = (locale, translations)
+        return translations
+
+
 def _request_translations():
-    """The translations of the request's locale, looked up once per locale: Flask-Babel
-    finds the domain, the locale and the catalogue again for every ``_()`` of a template
-    (a sixth of the cost of a page without queries). Kept next to the locale object it was
-    looked up for, so ``refresh()`` and ``force_locale`` (which replace that object) are
-    followed."""
-    ctx = g.get("_flask_babel")
-    cached = g.get("_grants_translations")
-    if cached is not None and ctx is not None and cached[0] is getattr(ctx, "babel_locale", None):
-        return cached[1]
-    translations = get_translations()
-    ctx = g.get("_flask_babel")
-    locale = getattr(ctx, "babel_locale", None)
-    if locale is not None:
-        g._grants_translations = (locale, translations)
-    return translations
+    """The translations of the request's locale (see :class:`_RequestDomain`)."""
+    return flask_babel.get_domain().get_translations()
 
 
 def shown_label(label) -> str:
