@@ -73,9 +73,24 @@ def board():
     query = services.search_challenges(None, q=q, field=field, status=status, sort=sort)
     page = paginate(query, per_page=BOARD_PER_PAGE)
     attach_bid_counts(page.items)
-    return render_template("challenges/board.html", page=page, q=q, field=field, status=status, sort=sort,
-                           fields=FIELD_LABELS, states=[(s.value, CHALLENGE_STATES[s.value]) for s in PUBLIC_STATES],
-                           now=clock.now())
+    return render_template("challenges/board.html", page=page, rows=_board_rows(page.items, clock.now()), q=q,
+                           field=field, status=status, sort=sort, fields=FIELD_LABELS,
+                           states=[(s.value, CHALLENGE_STATES[s.value]) for s in PUBLIC_STATES])
+
+
+def _board_rows(challenges, now) -> list[dict]:
+    """What the board shows of each challenge, worked out once for its two layouts
+    (a card on phones, a table row on wider screens)."""
+    filters = current_app.jinja_env.filters
+    rows = []
+    for c in challenges:
+        left = c.remaining(now)
+        rows.append({"url": url_for("challenges.show", challenge_id=c.id), "title": c.title,
+                     "org": c.owner_org.name, "field": c.field_label, "published": c.state == ChallengeState.published,
+                     "state": CHALLENGE_WORKFLOW.state_label(c.state), "budget": filters["yuan"](c.budget_fen),
+                     "deadline": filters["dt"](c.deadline_at, "yyyy-MM-dd HH:mm"), "bids": c.bid_count,
+                     "left": _("%(days)s d %(hours)s h left", days=left[0], hours=left[1]) if left else None})
+    return rows
 
 
 # one challenge ------------------------------------------------------------------

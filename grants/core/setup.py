@@ -156,6 +156,14 @@ def is_busy(err: sa.exc.OperationalError) -> bool:
     return getattr(err.orig, "sqlstate", None) in ("55P03", "40P01", "40001")
 
 
+# Babel date patterns made only of numbers, the same in every locale, written without Babel's lookups.
+NUMERIC_PATTERNS = {
+    "yyyy-MM-dd HH:mm": lambda t: f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}",
+    "yyyy-MM-dd": lambda t: f"{t.year:04d}-{t.month:02d}-{t.day:02d}",
+    "yyyy-MM-dd HH:mm:ss": lambda t: f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}:{t.second:02d}",
+}
+
+
 def _init_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -163,10 +171,15 @@ def _init_templates(app: Flask) -> None:
     def local_datetime(value, fmt="yyyy-MM-dd HH:mm"):
         if value is None:
             return display.EMPTY
-        return format_datetime(clock.to_local(value).replace(tzinfo=None), fmt, rebase=False)
+        local = clock.to_local(value).replace(tzinfo=None)
+        numeric = NUMERIC_PATTERNS.get(fmt)  # the same digits in every locale, without Babel's lookups
+        return numeric(local) if numeric else format_datetime(local, fmt, rebase=False)
 
     def local_date(value, fmt="yyyy-MM-dd"):
-        return display.EMPTY if value is None else format_date(value, fmt)
+        if value is None:
+            return display.EMPTY
+        numeric = NUMERIC_PATTERNS.get(fmt)
+        return numeric(value) if numeric and fmt == "yyyy-MM-dd" else format_date(value, fmt)
 
     def yuan(fen):
         if fen is None:

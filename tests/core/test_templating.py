@@ -17,3 +17,17 @@ def test_constant_texts_are_translated_when_compiled_and_the_rest_at_run_time(ap
     assert chinese.split("|")[0] == "登录" and chinese.split("|")[1] == "2" and chinese.split("|")[5] == "退出"
     assert english.split("|") == ["Sign in", "7", "5% done", "100%", "Open Competition S&T Projects", "Sign out"]
     assert "&amp;" not in english  # marked safe, as Jinja's gettext marks a translation
+
+
+def test_numeric_dates_are_written_as_babel_writes_them_in_every_locale():
+    from datetime import datetime
+
+    from babel.dates import format_date, format_datetime
+
+    from grants.core.setup import NUMERIC_PATTERNS
+
+    for moment in (datetime(2026, 1, 5, 3, 7, 9), datetime(999, 12, 31, 23, 59, 59), datetime(2026, 11, 30)):
+        for locale in ("zh_CN", "en"):
+            for pattern, write in NUMERIC_PATTERNS.items():
+                assert write(moment) == format_datetime(moment, pattern, locale=locale)
+            assert NUMERIC_PATTERNS["yyyy-MM-dd"](moment.date()) == format_date(moment.date(), "yyyy-MM-dd", locale=locale)
