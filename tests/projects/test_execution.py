@@ -12,7 +12,7 @@ from grants.integrity.services import revoke_entry
 from grants.projects import agreement as agreements
 from grants.projects import reports, services
 from grants.projects.models import MilestoneState, ProjectState, TrancheState
-from tests.projects.helpers import co_fund, pdf, signed
+from tests.projects.helpers import approve_report, co_fund, pdf, signed
 
 
 def report(parties, milestone, text="按计划完成", values=None, uploads=()):
@@ -23,7 +23,7 @@ def report(parties, milestone, text="按计划完成", values=None, uploads=()):
 
 
 def approve(parties, milestone):
-    fire(milestone, "approve", parties.officer)
+    approve_report(milestone, parties.officer)
     db.session.commit()
 
 
@@ -46,7 +46,8 @@ def test_a_report_returned_then_resubmitted_and_approved(make):
     assert decided[1].files[0].original_filename == "report.pdf"
     _reports, rows = reports.indicator_progress(parties.project)
     assert rows[0]["values"] == ["0.8", "0.6"]
-    assert [e.action for e in audit.history(first)] == ["submit", "return_for_revision", "submit", "approve"]
+    assert [e.action for e in audit.history(first)] == ["submit", "return_for_revision", "submit", "expert_check",
+                                                      "approve"]
 
 
 def test_reports_come_from_the_team_of_an_active_project_only(make):
