@@ -129,7 +129,7 @@ def test_an_edit_moves_milestones_and_tranches_by_position(make):
 
 
 def test_an_amendment_keeps_what_has_happened(make):
-        from grants.projects import reports, services
+    from grants.projects import reports, services
 
     parties = signed(make)
     project = parties.project
