@@ -41,8 +41,8 @@ def milestones(project_id: int):
     rows = []
     for m in project.milestones:
         waiting = rules.expert_check_refusal(m) if m.state == MilestoneState.submitted else None
-        rows.append({"milestone": m, "overdue": m.is_overdue(today), "midway": midway is not None and m.id == midway.id,
-                     "waiting_for_experts": waiting,
+        rows.append({"milestone": m, "overdue": m.is_overdue(today),
+                     "midway": midway is not None and m.id == midway.id, "waiting_for_experts": waiting,
                      "transitions": [t for t in MILESTONE_WORKFLOW.available(m, current_user)
                                      if t.name != "submit" and not (t.name == "approve" and waiting)],
                      "may_report": can.can_submit_report(current_user, m) is None,
