@@ -44,6 +44,17 @@ def signed(make, **kwargs) -> Parties:
     return parties
 
 
+def red_signed(make, **kwargs) -> Parties:
+    """A project signed while its lead and lead organisation were on the red list (联合激励)."""
+    parties = awarded(make, **kwargs)
+    make.red(parties.project.lead_org)
+    make.red(parties.project.lead_person)
+    for user in (parties.officer, parties.owner, parties.team):
+        agreements.confirm_agreement(parties.project, actor=user)
+        db.session.commit()
+    return parties
+
+
 def expert_check(milestone, officer, conclusion: str = "satisfactory"):
     """The officer records the experts' check of the mid-way milestone's report."""
     from grants.projects import reports

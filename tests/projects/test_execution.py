@@ -203,17 +203,10 @@ def test_acceptance_is_requested_once_every_milestone_is_approved(make):
 
 
 def test_red_listed_lead_and_organisation_may_skip_the_midway_check_until_black_listed(make):
-    from tests.projects.helpers import awarded
+    from tests.projects.helpers import red_signed
 
-    parties = awarded(make)
+    parties = red_signed(make)
     project = parties.project
-    make.red(project.lead_org)
-    make.red(project.lead_person)
-    for user in (parties.officer, parties.owner, parties.team):
-        from grants.projects.agreement import confirm_agreement
-
-        confirm_agreement(project, actor=user)
-    db.session.commit()
     assert project.red_at_signing
     with pytest.raises(Forbidden):
         services.waive_midway_check(project, actor=parties.team)

@@ -9,13 +9,12 @@ from grants.core.errors import ChangedUnderYou, Forbidden, Refused, ValidationFa
 from grants.core.workflow import fire
 from grants.extensions import db
 from grants.integrity.services import revoke_entry
-from grants.projects import agreement as agreements
 from grants.projects import reports, rules, services
 from grants.projects.models import MilestoneState, ProjectState
 from tests.api.documented import documented_api as api  # noqa: F401
 from tests.api.helpers import error_of
 from tests.challenges.test_pages import signed_in
-from tests.projects.helpers import awarded, expert_check, signed
+from tests.projects.helpers import expert_check, red_signed, signed
 
 NEEDS_CHECK = "中期里程碑须经专家检查后，其进展报告才能通过。"
 ONLY_RETURN = "专家认为中期报告不符合要求，只能退回修改。"
@@ -28,21 +27,9 @@ def _submitted(parties, milestone, text="阶段进展"):
     return milestone
 
 
-def _red_signed(make):
-    """A signed project whose lead and organisation were on the red list at signing."""
-    parties = awarded(make)
-    project = parties.project
-    make.red(project.lead_org)
-    make.red(project.lead_person)
-    for user in (parties.officer, parties.owner, parties.team):
-        agreements.confirm_agreement(project, actor=user)
-    db.session.commit()
-    assert project.red_at_signing
-    return parties
-
-
 def _waived(make):
-    parties = _red_signed(make)
+    parties = red_signed(make)
+    assert parties.project.red_at_signing
     services.waive_midway_check(parties.project, actor=parties.officer, comment="红名单激励")
     db.session.commit()
     return parties

@@ -8,7 +8,7 @@ from grants.projects.models import MilestoneState, ProjectState, TrancheState
 from tests.challenges.test_pages import signed_in
 from tests.factories import rows
 from tests.integrity.test_query_counts import queries
-from tests.projects.helpers import approve_report, awarded, signed
+from tests.projects.helpers import approve_report, awarded, red_signed, signed
 from tests.factories import pdf_bytes
 
 
@@ -207,13 +207,8 @@ def test_acceptance_is_requested_on_its_page_once_every_milestone_is_approved(ap
 
 
 def test_the_waiver_and_a_confirmed_version_on_the_pages(app, make):
-    parties = awarded(make)
+    parties = red_signed(make)
     project = parties.project
-    make.red(project.lead_org)
-    make.red(project.lead_person)
-    for user in (parties.officer, parties.owner, parties.team):
-        agreements.confirm_agreement(project, actor=user)
-    db.session.commit()
     team, officer = signed_in(app, parties.team), signed_in(app, parties.officer)
     assert "/waive" not in team.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "/waive" in officer.get(f"/projects/{project.id}").get_data(as_text=True)
