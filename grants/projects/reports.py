@@ -111,8 +111,9 @@ def record_expert_check(milestone: Milestone, *, actor, experts, opinion: str, c
         errors.add("conclusion", _("Choose the experts' conclusion: satisfactory or not satisfactory."))
     errors.raise_if_any()
     report = rules.latest_report(milestone)
+    now = clock.now()  # first: the demo clock reads the database, and a flush then must not see half a check
     report.expert_names, report.expert_opinion, report.expert_conclusion = "、".join(names), opinion, conclusion
-    report.expert_checked_at, report.expert_checked_by_id = clock.now(), actor.id
+    report.expert_checked_at, report.expert_checked_by_id = now, actor.id
     # The decision depends on the check: a new milestone version, so a decision taken on a page
     # loaded before the check (or a second check at the same time) is told it changed under it.
     flag_modified(milestone, "title")

@@ -259,3 +259,18 @@ def test_the_waiver_lets_the_report_through_over_the_api(api, make):
     approved = officer.post(f"/milestones/{first.id}/transitions/approve", {})
     assert approved.get_json()["state"] == "approved"
     assert approved.get_json()["event"]["evidence"]["expert_check"] == "waived"
+
+
+def test_a_check_is_written_whole_while_the_clock_is_read_from_the_database(make, monkeypatch):
+    """The demo clock is stored in the database: reading it must not flush half a check."""
+    from datetime import datetime
+
+    from grants.core import clock
+
+    parties = signed(make)
+    first = _submitted(parties, parties.project.milestones[0])
+    clock.set_now(None)
+    monkeypatch.setattr(clock, "real_now", lambda: datetime(2026, 12, 1, 8, 0))
+    report = expert_check(first, parties.officer, conclusion="not_satisfactory")
+    db.session.commit()
+    assert (report.expert_conclusion, report.expert_checked_at) == ("not_satisfactory", datetime(2026, 12, 1, 8, 0))
