@@ -1,8 +1,8 @@
 """Demo projects further down the line, made through the real services and transitions
 on a clock set back in time (so their dates lie in the past, as they would have):
 
-* an awarded challenge whose project is active: two milestones, the first one's
-  report approved and its tranche released (西北理工大学, ``applicant@demo.cn``);
+* an awarded challenge whose project is active: two milestones, the first (mid-way)
+  one's report checked by experts, approved and its tranche released (西北理工大学, ``applicant@demo.cn``);
 * a project that passed final acceptance, with its certificate issued
   (长安新材料研究院, ``applicant2@demo.cn``).
 """
@@ -24,6 +24,7 @@ from grants.core.workflow import fire
 from grants.extensions import db
 from grants.projects import agreement as agreements
 from grants.projects import funding
+from grants.projects import permissions as can
 from grants.projects import reports
 from grants.projects import services as projects
 from grants.projects.models import Project
@@ -87,6 +88,10 @@ def _report(project: Project, milestone, *, on: datetime, team, officer, text: s
     with clock.frozen(on):
         reports.submit_report(milestone, actor=team, text=text, values=values, uploads=[_pdf("阶段进展报告.pdf")])
     with clock.frozen(on + timedelta(days=2)):
+        if milestone is can.midway_milestone(project) and project.waived_milestone_id != milestone.id:
+            reports.record_expert_check(milestone, actor=officer, experts=[e.display_name for e in _experts()],
+                                        opinion="阶段目标已完成，测试数据完整，同意继续执行。",
+                                        conclusion="satisfactory")
         fire(milestone, "approve", officer, comment="进展符合任务书要求。")
     with clock.frozen(on + timedelta(days=3)):
         for tranche in project.tranches:

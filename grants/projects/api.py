@@ -30,6 +30,7 @@ from grants.projects.api_schemas import (PROJECT_STATES, AcceptanceInSchema, Agr
 from grants.projects.funding_api import blp as funding_blp
 from grants.projects.gate_api import blp as gates_blp
 from grants.projects.models import AgreementVersion, Milestone, Project, Tranche
+from grants.projects.api_schemas import ExpertCheckInSchema
 
 blp = multipart_blueprint("projects", __name__, "/projects",
                           description="Projects (立项项目) created when an award is confirmed: task agreement, "
@@ -309,6 +310,19 @@ def submit_report(data, milestone_id: int):
     report = reports.submit_report(milestone, actor=require_user(), text=data["text"], values=data["values"],
                                    uploads=[(f.stream, f.filename) for f in data["files"]],
                                    expected_version=data.get("version"))
+    db.session.commit()
+    return report
+
+
+@milestones_blp.route(f"/<{ID}:milestone_id>/expert-check", methods=["POST"])
+@milestones_blp.arguments(ExpertCheckInSchema)
+@milestones_blp.response(200, ProgressReportSchema)
+def record_expert_check(data, milestone_id: int):
+    """Record the experts' check of the mid-way milestone's report (officer); approval waits for it"""
+    milestone = _get(load_milestone, milestone_id)
+    report = reports.record_expert_check(milestone, actor=require_user(), experts=data["experts"],
+                                         opinion=data["opinion"], conclusion=data["conclusion"],
+                                         expected_version=data.get("version"))
     db.session.commit()
     return report
 

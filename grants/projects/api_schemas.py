@@ -14,7 +14,7 @@ from grants.api.base import ApiBlueprint, PREFIX
 from grants.api.errors import ApiParser
 from grants.api.schemas import ApiSchema, QuerySchema, UtcDateTime
 from grants.challenges.api import Fen
-from grants.projects.models import MilestoneState, ProjectState, ReportKind, TrancheState
+from grants.projects.models import EXPERT_CONCLUSION_LABELS, MilestoneState, ProjectState, ReportKind, TrancheState
 from grants.projects.monitoring import FLAG_FILTERS, FLAGS, SORTS
 
 MAX_ID = 2**31 - 1
@@ -137,6 +137,22 @@ class AgreementVersionSchema(ma.Schema):
 
 # milestones, reports, tranches ---------------------------------------------------------
 
+def _is_midway(milestone) -> bool:
+    from grants.projects.permissions import midway_milestone
+
+    midway = midway_milestone(milestone.project)
+    return midway is not None and midway.id == milestone.id
+
+
+def _waiting_for_experts(milestone) -> str | None:
+    from grants.projects.rules import expert_check_refusal
+
+    if milestone.state != MilestoneState.submitted:
+        return None
+    reason = expert_check_refusal(milestone)
+    return str(reason) if reason else None
+
+
 class MilestoneStatusSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     project_id = ma.fields.Integer(required=True)
@@ -151,6 +167,11 @@ class MilestoneStatusSchema(ma.Schema):
         "type": "boolean", "description": "Past its due date and not approved (derived from the clock)"})
     expert_check_waived = ma.fields.Function(lambda m: m.project.waived_milestone_id == m.id, required=True,
                                              metadata={"type": "boolean"})
+    midway = ma.fields.Function(_is_midway, required=True, metadata={
+        "type": "boolean", "description": "The mid-way milestone, whose report the experts check before approval"})
+    waiting_for_experts = ma.fields.Function(_waiting_for_experts, allow_none=True, required=True, metadata={
+        "type": "string", "description": "Why the submitted report cannot be approved yet for want of the "
+                                         "experts' check; null when nothing waits for them"})
 
     def _overdue(self, milestone) -> bool:
         from grants.core import clock
@@ -184,6 +205,12 @@ class ProgressReportSchema(ma.Schema):
     decided_at = UtcDateTime(allow_none=True, required=True)
     values = ma.fields.List(ma.fields.Nested(ReportValueSchema), required=True)
     files = ma.fields.List(ma.fields.Nested(ProgressReportFileSchema), required=True)
+    expert_names = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "The experts who checked a mid-way report, separated by 、"})
+    expert_opinion = ma.fields.String(allow_none=True, required=True)
+    expert_conclusion = ma.fields.String(allow_none=True, required=True, metadata={
+        "enum": [*EXPERT_CONCLUSION_LABELS, None]})
+    expert_checked_at = UtcDateTime(allow_none=True, required=True)
 
 
 class ReportInSchema(ApiSchema):
@@ -191,6 +218,15 @@ class ReportInSchema(ApiSchema):
     values = IndicatorValues(load_default=dict, metadata=VALUES_META)
     files = ma.fields.List(Upload(), load_default=list, metadata={"description": "PDF files, at most 20 MB each"})
     version = ma.fields.Integer(metadata={"description": "The milestone version you last saw"})
+
+
+class ExpertCheckInSchema(ApiSchema):
+    experts = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=200)), required=True,
+                             validate=ma.validate.Length(max=50),
+                             metadata={"description": "The names of the experts who checked the report"})
+    opinion = ma.fields.String(required=True, validate=ma.validate.Length(max=20000))
+    conclusion = ma.fields.String(required=True, validate=ma.validate.OneOf(list(EXPERT_CONCLUSION_LABELS)))
+    version = ma.fields.Integer(strict=True, metadata={"description": "The milestone version you last saw"})
 
 
 class AcceptanceInSchema(ApiSchema):

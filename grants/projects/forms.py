@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, HiddenField, MultipleFileField, SelectField, StringField, SubmitField,
-                     TextAreaField)
+from wtforms import (BooleanField, DateField, HiddenField, MultipleFileField, RadioField, SelectField, StringField,
+                     SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Optional
 
 from grants.challenges.forms import MoneyField, fen_to_yuan, yuan_to_fen
@@ -90,6 +90,18 @@ class ReportForm(FlaskForm):
     values = HiddenField()  # carries the errors of the indicator values entered beside it
     files = MultipleFileField(_l("PDF attachments (at most 20 MB each)"))
     submit = SubmitField(_l("Submit the progress report"))
+
+
+class ExpertCheckForm(FlaskForm):
+    """The experts' check of the mid-way report; the service names what is missing."""
+
+    version = HiddenField()
+    experts = StringField(_l("Experts"), description=_l("Their names, separated by commas."))
+    opinion = TextAreaField(_l("Experts' opinion"), render_kw={"rows": 3})
+    conclusion = RadioField(_l("Experts' conclusion"), validate_choice=False,
+                            choices=[("satisfactory", _l("satisfactory")),
+                                     ("not_satisfactory", _l("not satisfactory"))])
+    submit = SubmitField(_l("Record the experts' check"))
 
 
 class AcceptanceForm(FlaskForm):

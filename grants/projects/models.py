@@ -272,6 +272,13 @@ class ReportKind(enum.StrEnum):
     final = "final"  # with the request for acceptance
 
 
+EXPERT_CONCLUSION_LABELS = {"satisfactory": _l("satisfactory"), "not_satisfactory": _l("not satisfactory")}
+# A check is whole or absent: conclusion, experts, opinion and time together.
+EXPERT_CHECK_KNOWN = ("(expert_conclusion IS NULL AND expert_checked_at IS NULL) OR "
+                      "(expert_conclusion IN ('satisfactory', 'not_satisfactory') AND expert_checked_at IS NOT NULL "
+                      "AND expert_names IS NOT NULL AND expert_opinion IS NOT NULL)")
+
+
 class Report(db.Model):
     """A progress report for a milestone, or the final report of a request for acceptance.
 
@@ -292,10 +299,17 @@ class Report(db.Model):
     decision_comment: Mapped[str | None] = mapped_column(sa.Text)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The experts' check of a mid-way milestone's report, recorded by the officer before the decision.
+    expert_names: Mapped[str | None] = mapped_column(sa.String(500))
+    expert_opinion: Mapped[str | None] = mapped_column(sa.Text)
+    expert_conclusion: Mapped[str | None] = mapped_column(sa.String(20))  # satisfactory | not_satisfactory
+    expert_checked_at: Mapped[datetime | None]
+    expert_checked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     milestone: Mapped[Milestone | None] = relationship()
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+    expert_checked_by = relationship("User", foreign_keys=[expert_checked_by_id])
     values: Mapped[list["ReportValue"]] = relationship(back_populates="report", cascade="all, delete-orphan",
                                                        order_by="ReportValue.id")
     files: Mapped[list["ReportFile"]] = relationship(back_populates="report", cascade="all, delete-orphan",
@@ -305,7 +319,12 @@ class Report(db.Model):
         sa.CheckConstraint("(kind = 'progress') = (milestone_id IS NOT NULL)", name="progress_has_milestone"),
         sa.CheckConstraint("decision IS NULL OR decision IN ('approved', 'returned')", name="decision_known"),
         sa.CheckConstraint("decision IS NULL OR decided_at IS NOT NULL", name="decision_has_time"),
+        sa.CheckConstraint(EXPERT_CHECK_KNOWN, name="expert_check_known"),
     )
+
+    @property
+    def expert_conclusion_label(self) -> str:
+        return str(EXPERT_CONCLUSION_LABELS[self.expert_conclusion]) if self.expert_conclusion else ""
 
 
 class ReportValue(db.Model):

@@ -170,6 +170,28 @@ def can_decide_report(user, milestone=None) -> str | None:
     return _officer_only(user)
 
 
+@permission("projects.record_expert_check")
+def can_record_expert_check(user, milestone=None) -> str | None:
+    """The officer records the experts' opinion on the mid-way milestone's submitted report, once per report."""
+    reason = _officer_only(user)
+    if reason or milestone is None:
+        return reason
+    project = milestone.project
+    midway = midway_milestone(project)
+    if midway is None or midway.id != milestone.id:
+        return _("Only the mid-way milestone has an expert check.")
+    if milestone.state != MilestoneState.submitted:
+        return _("The experts check a submitted report awaiting the decision.")
+    if project.waived_milestone_id == milestone.id:
+        return _("The expert check of this milestone was waived under the red-list incentive.")
+    from grants.projects.rules import latest_report
+
+    report = latest_report(milestone)
+    if report is not None and report.expert_conclusion:
+        return _("The experts' check of this report has already been recorded.")
+    return None
+
+
 @permission("projects.request_acceptance")
 def can_request_acceptance(user, project) -> str | None:
     return _team_only(user, project)

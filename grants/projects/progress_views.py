@@ -11,10 +11,10 @@ from grants.core import clock
 from grants.core.web import perform
 from grants.core.workflow import fire
 from grants.extensions import db
-from grants.projects import bp, funding, reports
+from grants.projects import bp, funding, reports, rules
 from grants.projects import permissions as can
-from grants.projects.forms import AcceptanceForm, ContributionForm, ReportForm, uploads_of
-from grants.projects.models import Milestone, Tranche
+from grants.projects.forms import AcceptanceForm, ContributionForm, ExpertCheckForm, ReportForm, uploads_of
+from grants.projects.models import Milestone, MilestoneState, Tranche
 from grants.projects.views import get_project, page_context
 from grants.projects.workflow import MILESTONE_WORKFLOW, TRANCHE_WORKFLOW
 
@@ -37,11 +37,19 @@ def milestones(project_id: int):
     today = clock.today()
     page = db.paginate(reports.reports_query(project), per_page=current_app.config["PER_PAGE"], error_out=False)
     progress_reports, progress = reports.indicator_progress(project)
-    rows = [{"milestone": m, "overdue": m.is_overdue(today),
-             "transitions": [t for t in MILESTONE_WORKFLOW.available(m, current_user) if t.name != "submit"],
-             "may_report": can.can_submit_report(current_user, m) is None} for m in project.milestones]
+    midway = can.midway_milestone(project)
+    rows = []
+    for m in project.milestones:
+        waiting = rules.expert_check_refusal(m) if m.state == MilestoneState.submitted else None
+        rows.append({"milestone": m, "overdue": m.is_overdue(today),
+                     "midway": midway is not None and m.id == midway.id, "waiting_for_experts": waiting,
+                     "transitions": [t for t in MILESTONE_WORKFLOW.available(m, current_user)
+                                     if t.name != "submit" and not (t.name == "approve" and waiting)],
+                     "may_report": can.can_submit_report(current_user, m) is None,
+                     "may_check": can.can_record_expert_check(current_user, m) is None})
     return render_template("projects/milestones.html", **page_context(project, "milestones"), rows=rows,
-                           page=page, progress_reports=progress_reports, progress=progress)
+                           page=page, progress_reports=progress_reports, progress=progress,
+                           check_form=ExpertCheckForm())
 
 
 @bp.route("/<int:project_id>/milestones/<int:milestone_id>/report", methods=["GET", "POST"])
@@ -73,6 +81,22 @@ def decide(project_id: int, milestone_id: int, name: str):
     perform(lambda: fire(milestone, name, current_user, comment=request.form.get("comment"),
                          expected_version=request.form.get("version")),
             _("Done: %(action)s.", action=label) if label else None)
+    return redirect(url_for("projects.milestones", project_id=project.id))
+
+
+@bp.post("/<int:project_id>/milestones/<int:milestone_id>/expert-check")
+@login_required
+def expert_check(project_id: int, milestone_id: int):
+    project = get_project(project_id)
+    milestone = _child(project, Milestone, milestone_id)
+    form = ExpertCheckForm()
+    if form.validate_on_submit():
+        perform(lambda: reports.record_expert_check(milestone, actor=current_user, experts=form.experts.data,
+                                                    opinion=form.opinion.data, conclusion=form.conclusion.data,
+                                                    expected_version=form.version.data or None),
+                _("The experts' check was recorded."))
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
     return redirect(url_for("projects.milestones", project_id=project.id))
 
 

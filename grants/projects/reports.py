@@ -7,22 +7,25 @@ the final report goes with the project's ``request_acceptance``.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm loaders)
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from grants.core import attachments as files
 from grants.core.validation import Errors
-from grants.core import clock
-from grants.core.errors import Refused
-from grants.core.workflow import fire
+from grants.core import audit, clock
+from grants.core.errors import ChangedUnderYou, Refused
+from grants.core.workflow import check_version, fire
 from grants.extensions import db
 from grants.projects import permissions as can
 from grants.projects import rules
-from grants.projects.models import (Milestone, Project, Report, ReportFile, ReportKind,
-                                    ReportValue, overdue_clause)
+from grants.projects.models import (EXPERT_CONCLUSION_LABELS, Milestone, Project, Report, ReportFile,
+                                    ReportKind, ReportValue, overdue_clause)
 
 
 def _values(errors: Errors, project: Project, values: dict, *, every: bool) -> list[ReportValue]:
@@ -78,6 +81,48 @@ def submit_report(milestone: Milestone, *, actor, text: str, values: dict | None
     report = _write_report(milestone.project, actor=actor, kind=ReportKind.progress, milestone=milestone,
                            text=text, values=values, uploads=uploads, every=False, file_required=False)
     fire(milestone, "submit", actor, expected_version=expected_version, report=report)
+    return report
+
+
+def _expert_names(experts) -> list[str]:
+    """Names typed one a line or separated by commas or 、, or given as a list; blanks dropped."""
+    if isinstance(experts, str):
+        experts = re.split(r"[\n,，、;；]+", experts)
+    return [name.strip() for name in experts or () if name and name.strip()]
+
+
+def record_expert_check(milestone: Milestone, *, actor, experts, opinion: str, conclusion: str,
+                        expected_version=None):
+    """The officer records the experts' check of the mid-way milestone's report: who the experts
+    were, their opinion and their conclusion ("satisfactory" or "not_satisfactory"); the report's
+    approval waits for it (:func:`grants.projects.rules.expert_check_refusal`). Returns the report."""
+    check_version(milestone, expected_version)
+    can.enforce(can.can_record_expert_check(actor, milestone))
+    errors = Errors()
+    names = _expert_names(experts)
+    opinion = (opinion or "").strip()
+    if not names:
+        errors.add("experts", _("Name at least one expert."))
+    elif len("、".join(names)) > 500:
+        errors.add("experts", _("The experts' names may be at most 500 characters together."))
+    if not opinion:
+        errors.add("opinion", _("Give the experts' opinion."))
+    if conclusion not in EXPERT_CONCLUSION_LABELS:
+        errors.add("conclusion", _("Choose the experts' conclusion: satisfactory or not satisfactory."))
+    errors.raise_if_any()
+    report = rules.latest_report(milestone)
+    now = clock.now()  # first: the demo clock reads the database, and a flush then must not see half a check
+    report.expert_names, report.expert_opinion, report.expert_conclusion = "、".join(names), opinion, conclusion
+    report.expert_checked_at, report.expert_checked_by_id = now, actor.id
+    # The decision depends on the check: a new milestone version, so a decision taken on a page
+    # loaded before the check (or a second check at the same time) is told it changed under it.
+    flag_modified(milestone, "title")
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ChangedUnderYou() from None
+    audit.record(milestone, "expert_check", actor=actor, comment=opinion,
+                 evidence={"report_id": report.id, "experts": names, "conclusion": conclusion})
     return report
 
 

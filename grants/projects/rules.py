@@ -136,6 +136,43 @@ def agreement_in_force(attempt):
     return None
 
 
+def expert_check_refusal(milestone) -> str | None:
+    """Why the milestone's report may not be approved for want of the experts' check, or None.
+
+    The one statement of the rule (DESIGN "Research integrity lists"): the mid-way milestone's
+    report is approved only after a satisfactory expert check, unless the check was waived under
+    the red-list incentive; after a not-satisfactory check it can only be returned. The approve
+    transition guards with it; pages and the API show its answer.
+    """
+    from grants.projects.permissions import midway_milestone
+
+    midway = midway_milestone(milestone.project)
+    if midway is None or midway.id != milestone.id:
+        return None
+    report = latest_report(milestone)
+    conclusion = report.expert_conclusion if report is not None else None
+    if conclusion == "not_satisfactory":
+        return _l("The experts found the mid-way report not satisfactory: it can only be returned for revision.")
+    if conclusion == "satisfactory" or milestone.project.waived_milestone_id == milestone.id:
+        return None
+    return _l("The mid-way milestone needs the experts' check before its report can be approved.")
+
+
+def expert_check_done(attempt):
+    """Guard of ``approve``: :func:`expert_check_refusal`; the evidence says how the check was met."""
+    reason = expert_check_refusal(attempt.obj)
+    if reason:
+        return reason
+    project = attempt.obj.project
+    if project.waived_milestone_id == attempt.obj.id:
+        attempt.evidence["expert_check"] = "waived"
+    else:
+        report = latest_report(attempt.obj)
+        if report is not None and report.expert_conclusion:
+            attempt.evidence["expert_check"] = report.expert_conclusion
+    return None
+
+
 def milestone_approved(attempt):
     milestone = attempt.obj.milestone
     if milestone is not None and milestone.state != MilestoneState.approved:

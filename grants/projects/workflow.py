@@ -4,7 +4,8 @@ Project: contracting → active (``sign``: the third confirmation of the task
 agreement) ↔ suspended (``suspend``; ``resume`` returns to where it was
 suspended from: ``resume`` to active, ``resume_contracting`` to contracting);
 active → acceptance_requested; contracting, active, suspended → terminated.
-Milestone: pending → submitted → approved | returned; returned → submitted.
+Milestone: pending → submitted → approved | returned; returned → submitted. The mid-way
+milestone's report is approved only after the experts' check (or its red-list waiver).
 Tranche: planned → released, only for an approved milestone (or at signing)
 of an active project, with nobody black-listed.
 """
@@ -76,7 +77,8 @@ MILESTONE_WORKFLOW = Workflow(
                    label=_l("Submit the progress report"), allow=_allow(can.can_submit_report),
                    guards=[rules.report_given]),  # the project's state: can_submit_report
         transition("approve", M.submitted, M.approved, roles=Role.BUREAU, label=_l("Approve"),
-                   allow=_allow(can.can_decide_report), effects=[rules.stamp_decision("approved")]),
+                   allow=_allow(can.can_decide_report), guards=[rules.expert_check_done],
+                   effects=[rules.stamp_decision("approved")]),
         transition("return_for_revision", M.submitted, M.returned, roles=Role.BUREAU,
                    label=_l("Return for revision"), allow=_allow(can.can_decide_report),
                    comment_required=True, style="warning", effects=[rules.stamp_decision("returned")]),
@@ -106,5 +108,6 @@ ACTION_LABELS.update({
     "agreement_confirmed": _l("Task agreement version confirmed by all three parties"),
     "waive_check": _l("Mid-way expert check waived (red list)"),
     "cancel_waiver": _l("Red-list incentive cancelled"),
+    "expert_check": _l("Experts' check of the mid-way report recorded"),
     "record_contribution": _l("Co-funding contribution recorded"),
 })

@@ -4,10 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grants.acceptance import decisions, services
-from grants.core.workflow import fire
 from grants.extensions import db
 from grants.projects import reports
-from tests.projects.helpers import pdf, signed
+from tests.projects.helpers import approve_report, pdf, signed
 
 
 @dataclass
@@ -35,7 +34,7 @@ def requested(make, **kwargs) -> Acceptance:
     values = {i.id: "0.5" for i in project.indicators}
     for milestone in project.milestones:
         reports.submit_report(milestone, actor=team, text="进展", values=values, uploads=[pdf()])
-        fire(milestone, "approve", officer)
+        approve_report(milestone, officer)
     reports.request_acceptance(project, actor=team, text="结题总结", values=values, upload=pdf("结题报告.pdf"))
     db.session.commit()
     return Acceptance(project, officer, parties.owner, team, [])

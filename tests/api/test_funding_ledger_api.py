@@ -3,12 +3,11 @@ document: a release refused by the co-funding ratio, then allowed after a contri
 from io import BytesIO
 
 from grants.core import clock
-from grants.core.workflow import fire
 from grants.extensions import db
 from grants.projects import reports
 from tests.api.documented import documented_api as api  # noqa: F401
 from tests.api.helpers import error_of
-from tests.projects.helpers import signed
+from tests.projects.helpers import approve_report, signed
 from tests.factories import pdf_bytes
 
 
@@ -20,7 +19,7 @@ def test_the_ledger_and_a_release_held_to_the_ratio(api, make):
     signing, for_first, _ = project.tranches
     assert officer.post(f"/tranches/{signing.id}/transitions/release", {}).status_code == 200
     reports.submit_report(project.milestones[0], actor=parties.team, text="样机完成")
-    fire(project.milestones[0], "approve", parties.officer)
+    approve_report(project.milestones[0], parties.officer)
     db.session.commit()
     refused = officer.post(f"/tranches/{for_first.id}/transitions/release", {})
     assert refused.status_code == 409 and "请先登记合计至少" in error_of(refused)["message"]

@@ -80,6 +80,9 @@ def test_reports_releases_exceptions_and_acceptance(api, make):
 
     refused = officer.post(f"/tranches/{for_first['id']}/transitions/release", {})
     assert refused.status_code == 409 and "通过后拨付" in error_of(refused)["message"]
+    checked = officer.post(f"/milestones/{first['id']}/expert-check",  # the mid-way milestone
+                           {"experts": ["王建国"], "opinion": "数据充分", "conclusion": "satisfactory"})
+    assert checked.status_code == 200 and checked.get_json()["expert_conclusion"] == "satisfactory"
     assert officer.post(f"/milestones/{first['id']}/transitions/approve", {}).get_json()["state"] == "approved"
     assert officer.post(f"/tranches/{signing['id']}/transitions/release", {}).get_json()["state"] == "released"
     twice = officer.post(f"/tranches/{signing['id']}/transitions/release", {})

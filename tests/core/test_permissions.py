@@ -145,6 +145,7 @@ WHO_MAY = {
     "projects.resume": {"officer"},
     "projects.terminate": {"officer"},
     "projects.waive_check": {"officer"},
+    "projects.record_expert_check": {"officer"},
     "projects.set_gate": {"officer"},
     "acceptance.oversee": {"officer"},
     "acceptance.form_panel": {"officer"},

@@ -44,6 +44,38 @@ def signed(make, **kwargs) -> Parties:
     return parties
 
 
+def red_signed(make, **kwargs) -> Parties:
+    """A project signed while its lead and lead organisation were on the red list (联合激励)."""
+    parties = awarded(make, **kwargs)
+    make.red(parties.project.lead_org)
+    make.red(parties.project.lead_person)
+    for user in (parties.officer, parties.owner, parties.team):
+        agreements.confirm_agreement(parties.project, actor=user)
+        db.session.commit()
+    return parties
+
+
+def expert_check(milestone, officer, conclusion: str = "satisfactory"):
+    """The officer records the experts' check of the mid-way milestone's report."""
+    from grants.projects import reports
+
+    return reports.record_expert_check(milestone, actor=officer, experts=["王建国", "李晓梅"],
+                                       opinion="进展符合任务书要求。", conclusion=conclusion)
+
+
+def approve_report(milestone, officer, comment=None):
+    """The officer approves a submitted report; the mid-way milestone's after a satisfactory
+    experts' check (unless it was waived)."""
+    from grants.core.workflow import fire
+    from grants.projects.permissions import midway_milestone
+
+    project = milestone.project
+    midway = midway_milestone(project)
+    if midway is not None and midway.id == milestone.id and project.waived_milestone_id != milestone.id:
+        expert_check(milestone, officer)
+    return fire(milestone, "approve", officer, comment=comment)
+
+
 def pdf(name: str = "report.pdf"):
     return BytesIO(pdf_bytes("progress report")), name
 

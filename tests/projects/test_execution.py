@@ -12,7 +12,7 @@ from grants.integrity.services import revoke_entry
 from grants.projects import agreement as agreements
 from grants.projects import reports, services
 from grants.projects.models import MilestoneState, ProjectState, TrancheState
-from tests.projects.helpers import co_fund, pdf, signed
+from tests.projects.helpers import approve_report, co_fund, pdf, signed
 
 
 def report(parties, milestone, text="按计划完成", values=None, uploads=()):
@@ -23,7 +23,7 @@ def report(parties, milestone, text="按计划完成", values=None, uploads=()):
 
 
 def approve(parties, milestone):
-    fire(milestone, "approve", parties.officer)
+    approve_report(milestone, parties.officer)
     db.session.commit()
 
 
@@ -46,7 +46,8 @@ def test_a_report_returned_then_resubmitted_and_approved(make):
     assert decided[1].files[0].original_filename == "report.pdf"
     _reports, rows = reports.indicator_progress(parties.project)
     assert rows[0]["values"] == ["0.8", "0.6"]
-    assert [e.action for e in audit.history(first)] == ["submit", "return_for_revision", "submit", "approve"]
+    assert [e.action for e in audit.history(first)] == ["submit", "return_for_revision", "submit", "expert_check",
+                                                      "approve"]
 
 
 def test_reports_come_from_the_team_of_an_active_project_only(make):
@@ -202,17 +203,10 @@ def test_acceptance_is_requested_once_every_milestone_is_approved(make):
 
 
 def test_red_listed_lead_and_organisation_may_skip_the_midway_check_until_black_listed(make):
-    from tests.projects.helpers import awarded
+    from tests.projects.helpers import red_signed
 
-    parties = awarded(make)
+    parties = red_signed(make)
     project = parties.project
-    make.red(project.lead_org)
-    make.red(project.lead_person)
-    for user in (parties.officer, parties.owner, parties.team):
-        from grants.projects.agreement import confirm_agreement
-
-        confirm_agreement(project, actor=user)
-    db.session.commit()
     assert project.red_at_signing
     with pytest.raises(Forbidden):
         services.waive_midway_check(project, actor=parties.team)

@@ -6,11 +6,10 @@ import pytest
 
 from grants.core import audit, clock
 from grants.core.errors import Forbidden, Refused, ValidationFailed
-from grants.core.workflow import fire
 from grants.extensions import db
 from grants.projects import funding, services
 from grants.projects.models import TrancheState
-from tests.projects.helpers import awarded, co_fund, pdf, signed
+from tests.projects.helpers import approve_report, awarded, co_fund, pdf, signed
 
 
 def _approve_first(parties):
@@ -18,7 +17,7 @@ def _approve_first(parties):
 
     milestone = parties.project.milestones[0]
     reports.submit_report(milestone, actor=parties.team, text="样机完成")
-    fire(milestone, "approve", parties.officer)
+    approve_report(milestone, parties.officer)
     db.session.commit()
 
 

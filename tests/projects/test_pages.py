@@ -8,7 +8,7 @@ from grants.projects.models import MilestoneState, ProjectState, TrancheState
 from tests.challenges.test_pages import signed_in
 from tests.factories import rows
 from tests.integrity.test_query_counts import queries
-from tests.projects.helpers import awarded, signed
+from tests.projects.helpers import approve_report, awarded, red_signed, signed
 from tests.factories import pdf_bytes
 
 
@@ -87,11 +87,15 @@ def test_a_report_is_submitted_returned_and_approved_on_the_pages(app, make):
     assert milestone.state == MilestoneState.returned
     team.post(url, data={"text": "补充数据", "version": milestone.version})
     db.session.refresh(milestone)
+    officer.post(f"/projects/{project.id}/milestones/{milestone.id}/expert-check",  # the mid-way milestone
+                 data={"experts": "王建国, 李晓梅", "opinion": "数据充分", "conclusion": "satisfactory",
+                       "version": milestone.version})
+    db.session.refresh(milestone)
     officer.post(f"/projects/{project.id}/milestones/{milestone.id}/do/approve", data={"version": milestone.version})
     db.session.refresh(milestone)
     assert milestone.state == MilestoneState.approved
     page = team.get(f"/projects/{project.id}/milestones").get_data(as_text=True)
-    assert "请补充数据" in page and "进展.pdf" in page and "0.7" in page
+    assert "请补充数据" in page and "进展.pdf" in page and "0.7" in page and "数据充分" in page
 
 
 def test_release_refused_then_allowed_on_the_funds_page(app, make):
@@ -171,7 +175,6 @@ def test_each_tab_costs_the_same_queries_however_many_milestones_reports_and_tra
 
 
 def test_acceptance_is_requested_on_its_page_once_every_milestone_is_approved(app, make):
-    from grants.core.workflow import fire
     from grants.projects import reports
 
     parties = signed(make)
@@ -181,7 +184,7 @@ def test_acceptance_is_requested_on_its_page_once_every_milestone_is_approved(ap
     assert "所有里程碑通过后才能申请结题验收" in waiting and 'type="file"' not in waiting
     for milestone in project.milestones:
         reports.submit_report(milestone, actor=parties.team, text="完成")
-        fire(milestone, "approve", parties.officer)
+        approve_report(milestone, parties.officer)
     db.session.commit()
     form = team.get(f"/projects/{project.id}/acceptance").get_data(as_text=True)
     assert 'type="file"' in form and "data-confirm" in form
@@ -204,13 +207,8 @@ def test_acceptance_is_requested_on_its_page_once_every_milestone_is_approved(ap
 
 
 def test_the_waiver_and_a_confirmed_version_on_the_pages(app, make):
-    parties = awarded(make)
+    parties = red_signed(make)
     project = parties.project
-    make.red(project.lead_org)
-    make.red(project.lead_person)
-    for user in (parties.officer, parties.owner, parties.team):
-        agreements.confirm_agreement(project, actor=user)
-    db.session.commit()
     team, officer = signed_in(app, parties.team), signed_in(app, parties.officer)
     assert "/waive" not in team.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "/waive" in officer.get(f"/projects/{project.id}").get_data(as_text=True)

@@ -12,7 +12,7 @@ from grants.integrity.services import revoke_entry
 from grants.projects import agreement as agreements
 from grants.projects import reports, services
 from grants.projects.models import MilestoneState, ProjectState, TrancheState
-from tests.projects.helpers import awarded, co_fund, pdf
+from tests.projects.helpers import awarded, co_fund, expert_check, pdf
 
 
 def test_from_the_agreement_to_the_request_for_acceptance(make):
@@ -32,12 +32,13 @@ def test_from_the_agreement_to_the_request_for_acceptance(make):
         services.release_tranche(for_first, actor=officer)
     db.session.rollback()
 
-    # The first milestone falls overdue, is reported, returned, reported again and approved.
+    # The first milestone falls overdue, is reported, returned, reported again, checked and approved.
     clock.set_now(clock.start_of_day(first.due_on) + timedelta(days=3))
     assert reports.overdue_milestones(project) == [first]
     reports.submit_report(first, actor=team, text="样机初步完成", values=values, uploads=[pdf()])
     fire(first, "return_for_revision", officer, comment="缺少测试报告")
     reports.submit_report(first, actor=team, text="补充测试报告", values=values, uploads=[pdf("测试.pdf")])
+    expert_check(first, officer)  # the mid-way milestone: the experts check its report first
     fire(first, "approve", officer)
     db.session.commit()
     assert first.state == MilestoneState.approved and reports.overdue_milestones(project) == []
