@@ -110,30 +110,32 @@ def officer_table(challenge, bid_states=None) -> OfficerTable:
 
 # The same ranking in SQL ------------------------------------------------------------------
 
-def _counted_totals(challenge, bid_states):
+def _counted_totals(challenge, bid_states, weights: dict[int, int]):
     """One row per counted review: (bid id, reviewer id, cents), where cents is
     Σ score × weight, the reviewer's weighted score in hundredths (exact: the weights add up
-    to 100, so the two-place weighted score is this integer over 100, with no rounding)."""
+    to 100, so the two-place weighted score is this integer over 100, with no rounding).
+    ``weights``: the challenge's criteria, id -> weight; a score for any other criterion
+    is not counted. The weights are written into the query (a few criteria), so the
+    thousands of score rows are not each joined to their criterion."""
+    weight = sa.case(weights, value=ReviewScore.criterion_id)
     return (sa.select(Review.bid_id.label("bid_id"), ReviewAssignment.reviewer_id.label("reviewer_id"),
-                      sa.func.sum(ReviewScore.score * RubricCriterion.weight).label("cents"))
+                      sa.func.sum(ReviewScore.score * weight).label("cents"))
             .select_from(Review)
             .join(ReviewAssignment, ReviewAssignment.id == Review.assignment_id)
             .join(ReviewScore, ReviewScore.review_id == Review.id)
-            .join(RubricCriterion, sa.and_(RubricCriterion.id == ReviewScore.criterion_id,
-                                           RubricCriterion.challenge_id == challenge.id))
             .join(Bid, Bid.id == Review.bid_id)
             .where(ReviewAssignment.challenge_id == challenge.id,
                    ReviewAssignment.state.in_(COUNTED_ASSIGNMENT_STATES),
-                   Review.state == ReviewState.submitted,
+                   Review.state == ReviewState.submitted, ReviewScore.criterion_id.in_(list(weights)),
                    Bid.challenge_id == challenge.id, Bid.state.in_(bid_states))
             .group_by(Review.id, Review.bid_id, ReviewAssignment.reviewer_id)
-            .subquery("totals"))
+            .cte("totals"))
 
 
-def _ranking_select(challenge, bid_states):
+def _ranking_select(challenge, bid_states, weights: dict[int, int]):
     """Every bid of the table with (rank, total, bid id, score cents, spread cents, red),
     ordered by rank; the order is :func:`grants.reviews.scoring.ranking_key`'s."""
-    totals = _counted_totals(challenge, bid_states)
+    totals = _counted_totals(challenge, bid_states, weights)
     per_bid = (sa.select(totals.c.bid_id, sa.func.count().label("n"), sa.func.sum(totals.c.cents).label("total"),
                          sa.func.max(totals.c.cents).label("hi"), sa.func.min(totals.c.cents).label("lo"))
                .group_by(totals.c.bid_id).subquery("per_bid"))
@@ -180,7 +182,7 @@ def ranked_table(challenge, *, offset: int = 0, limit: int | None = None,
     unfinished = [a for a in assignments if a.state in (AssignmentState.assigned, AssignmentState.accepted)]
     if not criteria:  # nothing can be scored, nothing is ranked (as officer_table)
         return OfficerTable(criteria, reviewers, [], {}, unfinished), 0
-    ranking, totals = _ranking_select(challenge, bid_states)
+    ranking, totals = _ranking_select(challenge, bid_states, {c.id: c.weight for c in criteria})
     if limit is not None:
         ranking = ranking.limit(limit).offset(offset)
     ranked = db.session.execute(ranking).all()
