@@ -120,11 +120,22 @@ def init_api(app: Flask) -> GrantsApi:
     app.extensions["grants.api"] = api
     for blp in api_blueprints():
         register(app, blp)
+    hooks = [authenticate_request, check_operation_permission, replay_or_claim]
     if limiter._check_request_limit not in app.before_request_funcs.get(None, []):
-        app.before_request(check_rate_limits)
-    app.before_request(authenticate_request)
-    app.before_request(check_operation_permission)
-    app.before_request(replay_or_claim)
+        hooks.insert(0, check_rate_limits)
+
+    def before_api_request():
+        """The API's hooks in their order, for requests under /api/ only: a page's request
+        does not pass through four hooks that each look at its path and return."""
+        if not request.path.startswith("/api/"):
+            return None
+        for hook in hooks:
+            answer = hook()
+            if answer is not None:
+                return answer
+        return None
+
+    app.before_request(before_api_request)
     app.after_request(remember_answer)
     app.teardown_request(forget_caller)
     init_errors(app)
