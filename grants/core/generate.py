@@ -9,13 +9,21 @@ workflow object not in its initial state has the transitions that led to its sta
 the last one; earlier steps and edits fill the events wanted), and the chain's head is
 signed into the checkpoint, as ``flask tick`` does.
 
+Every awarded bid of an awarded challenge has its project (some 9,000 at scale 1.0), with
+a task agreement whose tranches add up to the award: most in progress under an agreement the
+three parties confirmed, the rest in contracting, suspended, terminated or asking for
+acceptance. Milestones are due around today; their reports were approved, returned (twice
+in a row for some projects), are waiting for a decision or were never sent (overdue), so the
+monitoring page's red flags show. A tranche is released at signing or after its milestone's
+approval, within the challenge's budget and after the co-funding its release needs.
+
 From scale 0.01 up, one reviewing challenge has 1,000 bids (the officer tables' case), so
 there are never fewer than 1,100 organisations; below it (tests), 50 bids.
 """
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import click
@@ -133,6 +141,295 @@ class Loader:
                 self.conn.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+
+
+# Projects: one per awarded bid of an awarded challenge, with the task agreement as the three
+# parties signed it (or, in contracting, as drafted), its milestones, indicators, tranches and reports.
+PROJECT_MIX = [("active", 0.72), ("contracting", 0.10), ("suspended", 0.06), ("acceptance_requested", 0.06),
+               ("terminated", 0.06)]
+MILESTONE_TITLES = ["技术方案设计与关键技术攻关", "核心部件研制", "样机试制与性能测试", "中试验证与工艺优化",
+                    "示范应用与成果总结"]
+PROJECT_INDICATORS = [("样机数量", "台", 0, 3), ("发明专利申请", "件", 0, 5), ("关键技术指标达标率", "%", 60, 98),
+                      ("示范应用单位", "家", 0, 2), ("新增产值", "万元", 0, 2000), ("技术标准（草案）", "项", 0, 1)]
+EXPERTS = ["张建国、李红、王志远", "陈明、刘思远、赵佳琪", "周伟、吴静、孙浩然"]
+_SIGN = ("sign", "contracting", "active")
+
+
+def _day_at(rng: random.Random, day: date, hour: int | None = None) -> datetime:
+    """A moment in office hours (Beijing) of ``day``, as naive UTC."""
+    return clock.start_of_day(day) + timedelta(hours=hour if hour is not None else rng.randrange(10, 17),
+                                               minutes=rng.randrange(60))
+
+
+def _milestone_plan(rng: random.Random, *, finishing: bool, trouble: str | None) -> tuple[list[str], int, bool]:
+    """(the officer's decisions on successive reports, days late of the first report, and whether the
+    team reports again after the last decision when it is a return). ``trouble``: ``returned_twice``
+    (two returns in a row) or ``silent`` (no report at all: overdue)."""
+    if trouble == "returned_twice":
+        return ["returned", "returned"], rng.randrange(-8, 3), rng.random() < 0.5
+    if trouble == "silent":
+        return ["approved"], 10_000, False
+    r = rng.random()
+    if finishing:
+        decisions = ["approved"] if r < 0.85 else ["returned", "approved"]
+    elif r < 0.75:
+        decisions = ["approved"]
+    elif r < 0.88:
+        decisions = ["returned", "approved"]
+    elif r < 0.93:
+        decisions = ["returned", "returned", "approved"]
+    else:
+        decisions = ["returned"]
+    late = rng.randrange(-12, 4) if finishing or rng.random() < 0.8 else rng.randrange(15, 120)
+    return decisions, late, False
+
+
+def generate_projects(load: Loader, rng: random.Random, *, challenges: list[dict], bids: list[dict],
+                      kind_of_org: dict[int, str], officer_id: int, now: datetime) -> list[tuple]:
+    """The projects of the awarded challenges, bulk-inserted; returns the audit paths
+    (kind, id, transitions, actor) of the projects, milestones and tranches not in their initial state."""
+    from grants.projects.agreement import add_months, _tranche_plan
+
+    today = clock.to_local(now).date()
+    last_day = today - timedelta(days=1)  # every generated step happened before today
+    awarded = {c["id"]: c for c in challenges if c["state"] == "awarded"}
+    ids = {table: load.next_id(table) for table in (
+        "projects", "task_agreements", "milestones", "project_indicators", "tranches", "project_reports",
+        "report_values", "agreement_versions", "project_contributions")}
+    rows: dict[str, list[dict]] = {table: [] for table in ids}
+
+    def add(table: str, row: dict) -> int:
+        row["id"] = ids[table] + len(rows[table])
+        rows[table].append(row)
+        return row["id"]
+
+    paths = []
+    officer = (officer_id, f"测试主任 <{OFFICER_EMAIL}>")
+    states = [s for s, share in PROJECT_MIX for _ in range(round(share * 100))]
+    paid_of_challenge: dict[int, int] = {}
+    n_troubled = 0
+    for bid in bids:
+        challenge = awarded.get(bid["challenge_id"])
+        if challenge is None or bid["state"] != "awarded":
+            continue
+        award = bid["requested_fen"]
+        award_day = min(challenge["deadline_at"].date() + timedelta(days=rng.randrange(25, 70)), last_day)
+        sign_day = award_day + timedelta(days=rng.randrange(10, 45))
+        wanted = rng.choice(states)
+        duration = challenge["duration_months"]
+        plan = _tranche_plan(award, rng.randint(3, 5))
+        budget = challenge["budget_fen"]
+        paid = paid_of_challenge.get(challenge["id"], 0)
+        signed = (sign_day <= last_day and wanted != "contracting"
+                  and paid + plan[0]["amount_fen"] <= budget)  # the signing tranche within the challenge's budget
+        finished = signed and add_months(sign_day, duration) <= today - timedelta(days=60)
+        if wanted == "acceptance_requested" and not finished:
+            wanted = "active"  # not finished yet
+        elif wanted == "active" and finished and rng.random() < 0.4:
+            wanted = "acceptance_requested"  # most teams that finished ask for acceptance
+        if not signed:
+            wanted = wanted if wanted in ("suspended", "terminated") and award_day < last_day else "contracting"
+        state = wanted
+        start_on = sign_day if signed else max(award_day, today - timedelta(days=rng.randrange(0, 30)))
+        end_on = add_months(start_on, duration)
+        n_milestones = len(plan) - 1
+        dues = [add_months(start_on, max(1, round(duration * (k + 1) / n_milestones))) for k in range(n_milestones)]
+        # the day the project stopped moving: suspended, terminated, or (signed or not) yesterday
+        stop_day = last_day
+        first = sign_day if signed else award_day
+        if state in ("suspended", "terminated") and last_day > first:
+            stop_day = first + timedelta(days=rng.randrange(1, (last_day - first).days + 1))
+        elif state in ("suspended", "terminated"):
+            state = "active" if signed else "contracting"
+        pid = add("projects", {
+            "state": state, "challenge_id": challenge["id"], "bid_id": bid["id"],
+            "lead_org_id": bid["organization_id"], "lead_person_id": bid["lead_id"], "title": bid["title"],
+            "award_fen": award,
+            "suspended_from": ("active" if signed else "contracting") if state == "suspended" else None,
+            "red_at_signing": False, "waived_milestone_id": None,
+            "created_at": _day_at(rng, award_day, 9), "updated_at": now, "version": 1})
+
+        chosen = sorted(rng.sample(PROJECT_INDICATORS, rng.randint(2, 4)), key=PROJECT_INDICATORS.index)
+        indicators = []
+        for position, (name, unit, baseline, target) in enumerate(chosen):
+            indicators.append((add("project_indicators", {
+                "project_id": pid, "position": position, "challenge_indicator_id": None, "name": name, "unit": unit,
+                "baseline": str(baseline), "target": str(target), "binding": position == 0}), baseline, target))
+
+        # milestones and their reports, in time: a milestone not approved holds back the next ones
+        milestones = []  # (id, title, due, state, approved day or None)
+        cursor = sign_day
+        blocked = not signed
+        finishing = state == "acceptance_requested"
+        # Of the projects with a milestone due over 45 days before they stopped, one in eight has
+        # its report returned twice in a row and another in eight sends none (overdue), so both red
+        # flags show at any scale; others get there by chance.
+        trouble_at, trouble = None, None
+        if signed and not finishing:
+            trouble_at = next((k for k, due in enumerate(dues) if due < stop_day - timedelta(days=45)), None)
+            if trouble_at is not None:
+                trouble = {0: "returned_twice", 4: "silent"}.get(n_troubled % 8)
+                n_troubled += 1
+        midway = (n_milestones - 1) // 2
+        for k, due in enumerate(dues):
+            mid = ids["milestones"] + len(rows["milestones"])
+            steps, reports, mstate, approved_on = [], [], "pending", None
+            if not blocked:
+                decisions, late, again = _milestone_plan(rng, finishing=finishing,
+                                                         trouble=trouble if k == trouble_at else None)
+                submit_day = max(cursor + timedelta(days=1), due + timedelta(days=late))
+                for decision in decisions:
+                    if submit_day > stop_day:
+                        break
+                    steps.append(("submit", mstate, "submitted"))
+                    mstate = "submitted"
+                    report = {"submitted_at": _day_at(rng, submit_day), "decision": None, "decided_at": None}
+                    reports.append(report)
+                    # the officer takes days, weeks for some reports: a few wait for a decision
+                    decide_day = submit_day + timedelta(days=rng.randrange(3, 15) if rng.random() < 0.8
+                                                        else rng.randrange(15, 45))
+                    if decide_day > stop_day:
+                        break
+                    report.update(decision=decision, decided_at=_day_at(rng, decide_day))
+                    mstate = decision
+                    action = "approve" if decision == "approved" else "return_for_revision"
+                    steps.append((action, "submitted", decision))
+                    cursor = decide_day
+                    if decision == "approved":
+                        approved_on = decide_day
+                        break
+                    submit_day = decide_day + timedelta(days=rng.randrange(5, 25))
+                if again and mstate == "returned" and submit_day <= stop_day:
+                    steps.append(("submit", "returned", "submitted"))
+                    mstate = "submitted"
+                    reports.append({"submitted_at": _day_at(rng, submit_day), "decision": None, "decided_at": None})
+                blocked = mstate != "approved"
+            add("milestones", {
+                "project_id": pid, "position": k, "state": mstate, "title": MILESTONE_TITLES[k], "due_on": due,
+                "deliverables": f"{MILESTONE_TITLES[k]}：阶段技术报告、测试报告及相关成果材料。",
+                "due_soon_reminded_for": None, "due_3_days_reminded_for": None, "overdue_reminded_for": None,
+                "version": 1})
+            if steps:
+                paths.append(("milestone", mid, steps, officer))
+            milestones.append((mid, MILESTONE_TITLES[k], due, mstate, approved_on))
+            for report in reports:
+                share = min(1.0, (k + 1) / n_milestones * rng.uniform(0.8, 1.1))
+                checked = k == midway and n_milestones >= 2 and report["decision"] is not None and (
+                    report["decision"] == "approved" or rng.random() < 0.5)
+                rid = add("project_reports", {
+                    "project_id": pid, "milestone_id": mid, "kind": "progress",
+                    "text": f"{MILESTONE_TITLES[k]}阶段进展：已按任务书完成主要研究内容，附测试数据与阶段成果。",
+                    "submitted_at": report["submitted_at"], "submitted_by_id": None, "decision": report["decision"],
+                    "decision_comment": "阶段成果材料不完整，请补充测试数据后重新提交。"
+                    if report["decision"] == "returned" else None,
+                    "decided_at": report["decided_at"], "decided_by_id": officer_id if report["decision"] else None,
+                    "expert_names": rng.choice(EXPERTS) if checked else None,
+                    "expert_opinion": ("阶段目标基本达成，同意通过。" if report["decision"] == "approved"
+                                       else "关键指标未达到中期要求。") if checked else None,
+                    "expert_conclusion": ("satisfactory" if report["decision"] == "approved" else "not_satisfactory")
+                    if checked else None,
+                    "expert_checked_at": report["decided_at"] - timedelta(days=1) if checked else None,
+                    "expert_checked_by_id": officer_id if checked else None})
+                for indicator_id, baseline, target in indicators:
+                    add("report_values", {"report_id": rid, "indicator_id": indicator_id,
+                                          "value": str(round(baseline + (target - baseline) * share))})
+
+        request_day = None
+        if finishing:
+            if all(m[3] == "approved" for m in milestones) and cursor + timedelta(days=5) <= last_day:
+                request_day = min(cursor + timedelta(days=rng.randrange(5, 40)), last_day)
+            else:
+                state = "active"  # it did not finish in time after all
+                rows["projects"][-1]["state"] = state
+        stop_day = request_day or stop_day
+
+        # tranches: at signing (released once signed), then one per milestone, released after its approval
+        own, public = (2, 1) if kind_of_org[bid["organization_id"]] == OrgKind.enterprise else (1, 1)
+        released = contributed = 0
+        for position, tranche in enumerate(plan):
+            milestone = milestones[tranche["milestone"] - 1] if tranche["milestone"] else None
+            release_day = None
+            if milestone is None and signed:
+                release_day = min(sign_day + timedelta(days=rng.randrange(1, 10)), stop_day)
+            elif milestone is not None and milestone[4] is not None:
+                day = milestone[4] + timedelta(days=rng.randrange(1, 15))
+                release_day = day if day <= stop_day else None
+            if release_day is not None and paid + tranche["amount_fen"] > budget:
+                release_day = None  # the challenge's budget is spent: the release waits
+            if release_day is not None and released:  # co-funding in step, paid before the release
+                needed = -(-(released + tranche["amount_fen"]) * own // public)
+                if contributed < needed:
+                    amount = -(-(needed - contributed) // 1_000_000) * 1_000_000
+                    paid_on = max(sign_day, release_day - timedelta(days=rng.randrange(1, 10)))
+                    add("project_contributions", {
+                        "project_id": pid, "source": rng.choice(["enterprise", "own"]), "amount_fen": amount,
+                        "paid_on": paid_on, "note": "配套资金到账。", "recorded_at": _day_at(rng, paid_on, 9),
+                        "recorded_by_id": officer_id, "proof_filename": None, "proof_stored_name": None,
+                        "proof_size": None, "proof_sha256": None})
+                    contributed += amount
+            tid = add("tranches", {
+                "project_id": pid, "position": position, "state": "released" if release_day else "planned",
+                "amount_fen": tranche["amount_fen"], "milestone_id": milestone[0] if milestone else None,
+                "released_on": release_day, "released_at": _day_at(rng, release_day, 16) if release_day else None,
+                "released_by_id": officer_id if release_day else None, "version": 1})
+            if release_day is not None:
+                released += tranche["amount_fen"]
+                paid += tranche["amount_fen"]
+                paths.append(("tranche", tid, [("release", "planned", "released")], officer))
+        paid_of_challenge[challenge["id"]] = paid
+
+        if request_day is not None:
+            rid = add("project_reports", {
+                "project_id": pid, "milestone_id": None, "kind": "final",
+                "text": "项目总结报告：任务书规定的研究内容已全部完成，各项考核指标均已达到。",
+                "submitted_at": _day_at(rng, request_day), "submitted_by_id": None, "decision": None,
+                "decision_comment": None, "decided_at": None, "decided_by_id": None, "expert_names": None,
+                "expert_opinion": None, "expert_conclusion": None, "expert_checked_at": None,
+                "expert_checked_by_id": None})
+            for indicator_id, _, target in indicators:
+                add("report_values", {"report_id": rid, "indicator_id": indicator_id, "value": str(target)})
+
+        # the agreement: confirmed by the three parties at signing (version 1), or waiting for some of them
+        signed_at = _day_at(rng, sign_day, 9) if signed else None
+        if signed:
+            confirmed = {"officer": signed_at - timedelta(days=2), "enterprise": signed_at - timedelta(days=1),
+                         "lead": signed_at}
+        else:
+            parties = rng.choice([(), ("officer",), ("officer",), ("officer", "enterprise"), ("officer", "lead")])
+            confirmed = {party: _day_at(rng, award_day, 11 + i) for i, party in enumerate(parties)}
+        add("task_agreements", {
+            "project_id": pid, "start_on": start_on, "end_on": end_on,
+            **{key: bid[key] for key in ("equipment_fen", "materials_fen", "personnel_fen", "other_fen")},
+            "officer_confirmed_at": confirmed.get("officer"),
+            "officer_confirmed_by_id": officer_id if "officer" in confirmed else None,
+            "enterprise_confirmed_at": confirmed.get("enterprise"), "enterprise_confirmed_by_id": None,
+            "lead_confirmed_at": confirmed.get("lead"), "lead_confirmed_by_id": None,
+            "confirmed_versions": 1 if signed else 0, "created_at": _day_at(rng, award_day, 9),
+            "updated_at": signed_at or max(confirmed.values(), default=_day_at(rng, award_day, 9)), "version": 1})
+        if signed:
+            add("agreement_versions", {"project_id": pid, "number": 1, "confirmed_at": signed_at, "snapshot": {
+                "start_on": start_on.isoformat(), "end_on": end_on.isoformat(),
+                **{key: bid[key] for key in ("equipment_fen", "materials_fen", "personnel_fen", "other_fen")},
+                "milestones": [{"title": title, "due_on": due.isoformat(),
+                                "deliverables": f"{title}：阶段技术报告、测试报告及相关成果材料。"}
+                               for _, title, due, _, _ in milestones],
+                "indicators": [{"name": name, "unit": unit, "baseline": str(baseline), "target": str(target),
+                                "binding": position == 0}
+                               for position, (name, unit, baseline, target) in enumerate(chosen)],
+                "tranches": plan}})
+
+        steps = {"contracting": [], "active": [_SIGN],
+                 "acceptance_requested": [_SIGN, ("request_acceptance", "active", "acceptance_requested")],
+                 "suspended": [_SIGN, ("suspend", "active", "suspended")] if signed
+                 else [("suspend", "contracting", "suspended")],
+                 "terminated": [_SIGN, ("terminate", "active", "terminated")] if signed
+                 else [("terminate", "contracting", "terminated")]}[state]
+        if steps:
+            paths.append(("project", pid, steps, officer))
+
+    for table in ids:  # in the order their foreign keys need
+        load.insert(table, rows[table])
+    return paths
 
 
 def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
@@ -330,6 +627,12 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
                         "created_at": now, "updated_at": now})
     load.insert("integrity_entries", entries)
 
+    # projects of the awarded challenges (their own random sequence: the data above stays as it was)
+    project_paths = generate_projects(load, random.Random(f"projects-{seed}"), challenges=challenges, bids=bids,
+                                      kind_of_org={o["id"]: o["kind"] for o in orgs}, officer_id=officer_id,
+                                      now=now)
+    echo(f"  {load.counts.get('projects', 0)} projects")
+
     # the audit trail: the transitions that led each generated object to its state, chained after
     # the current head, so that every state agrees with the last event of its object
     head = conn.scalar(sa.text("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")) or audit.GENESIS
@@ -340,12 +643,18 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
              + [("bid", b["id"], BID_PATHS[b["state"]], officer) for b in bids]
              + [("review_assignment", aid, ASSIGNMENT_PATHS[state], label_of[reviewer])
                 for aid, state, reviewer in assignment_states]
-             + [("review", rid, REVIEW_PATHS[state], label_of[reviewer]) for rid, state, reviewer in review_states])
+             + [("review", rid, REVIEW_PATHS[state], label_of[reviewer]) for rid, state, reviewer in review_states]
+             + project_paths)
     # Every object's last transition is kept; earlier ones, then edits of the content, fill the
     # rest of the events wanted, nearest to the current state first.
     # In time, a kind's steps come after those of the challenge they depend on (bids after its
     # publication, reviews after the start of its review).
-    offset = {"challenge": 0, "bid": 2, "review_assignment": 4, "review": 4}
+    # A project's steps come after the award; its milestones' after its signing, their tranches'
+    # releases after them, and the project's last step (suspension, termination, request for
+    # acceptance) after both.
+    offset = {"challenge": 0, "bid": 2, "review_assignment": 4, "review": 4, "project": 7, "milestone": 8,
+              "tranche": 15}
+    stride = {"project": 10}
     budget = n_events - sum(1 for _, _, path, _ in paths if path)
     chosen = []  # (moment, object's position, action, from, to, actor)
     for back in range(max((len(path) for _, _, path, _ in paths), default=0)):
@@ -353,7 +662,7 @@ def generate(scale: float, seed: int = 15, echo=click.echo) -> dict[str, int]:
             if back >= len(path) or (back > 0 and budget <= 0):
                 continue
             level = len(path) - 1 - back
-            chosen.append((offset[kind] + level, position, *path[level], actor))
+            chosen.append((offset[kind] + level * stride.get(kind, 1), position, *path[level], actor))
             if back > 0:
                 budget -= 1
     while budget > 0:  # edits of a challenge's or a bid's content before its first step
