@@ -43,6 +43,7 @@ ALLOWED = {
     "grants/projects/forms.py": {"enterprise"},  # the same source, on the contribution form
     "grants/registration/services.py": {"reviewer"},  # a subject's part in an integrity check
     "grants/registration/workflow.py": {"reviewer"},  # the same, on approving an expert
+    "grants/core/generate.py": {"officer", "enterprise"},  # generated rows: the agreement's parties, a source of funds
 }
 # ``x.role == ...``, ``x.role in ...``: a role compared by hand instead of asking the map.
 ROLE_COMPARED = re.compile(r"\.role\s*(==|!=|\bin\b|\bnot\s+in\b)")
