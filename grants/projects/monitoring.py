@@ -64,47 +64,56 @@ def filters_from_args(args) -> dict:
             "sort": args.get("sort") if args.get("sort") in SORTS else "next_due"}
 
 
-def _decision(n: int):
-    """The project's ``n``-th latest decision on a progress report (0: the latest), or NULL."""
-    return (sa.select(Report.decision)
-            .where(Report.project_id == Project.id, Report.decision.is_not(None))
-            .order_by(Report.decided_at.desc(), Report.id.desc())
-            .limit(1).offset(n).scalar_subquery())
-
-
-def flag_clauses(today: date) -> dict:
-    """Each red flag as an SQL condition on ``Project`` (see the module's docstring)."""
-    # Two levels down (inside the EXISTS): correlated to the list's project by name.
-    lead_org_code = (sa.select(Organization.credit_code).where(Organization.id == Project.lead_org_id)
-                     .correlate(Project).scalar_subquery())
-    lead_id_number = (sa.select(Person.id_number).where(Person.id == Project.lead_person_id)
-                      .correlate(Project).scalar_subquery())
-    return {
-        "overdue_30": sa.exists().where(Milestone.project_id == Project.id,
-                                        overdue_clause(today - timedelta(days=OVERDUE_FLAG_DAYS))),
-        "integrity": listed_clause(today, organization_code=lead_org_code, person_code=lead_id_number),
-        "returned_twice": sa.and_(_decision(0) == "returned", _decision(1) == "returned"),
-    }
+def _facts(today: date):
+    """The per-project figures, each from one grouped pass over its table (not a subquery per
+    project: the default order needs every project's next due date before the page is cut):
+    milestones (next due, overdue count, overdue past the flag's days), tranches (planned,
+    released) and the last two report decisions."""
+    unapproved = Milestone.state != MilestoneState.approved
+    milestones = (sa.select(Milestone.project_id.label("project_id"),
+                            sa.func.min(sa.case((unapproved, Milestone.due_on))).label("next_due_on"),
+                            sa.func.sum(sa.case((overdue_clause(today), 1), else_=0)).label("overdue"),
+                            sa.func.max(sa.case((overdue_clause(today - timedelta(days=OVERDUE_FLAG_DAYS)), 1),
+                                                else_=0)).label("late"))
+                  .where(unapproved)  # an approved milestone is neither due nor overdue
+                  .group_by(Milestone.project_id).subquery("milestone_facts"))
+    released_amount = sa.case((Tranche.state == TrancheState.released, Tranche.amount_fen), else_=0)
+    funds = (sa.select(Tranche.project_id.label("project_id"), sa.func.sum(Tranche.amount_fen).label("planned"),
+                       sa.func.sum(released_amount).label("released"))
+             .group_by(Tranche.project_id).subquery("fund_facts"))
+    latest = sa.func.row_number().over(partition_by=Report.project_id,
+                                       order_by=(Report.decided_at.desc(), Report.id.desc()))
+    decisions = (sa.select(Report.project_id.label("project_id"), Report.decision.label("decision"),
+                           latest.label("n"))
+                 .where(Report.decision.is_not(None)).subquery("decisions"))
+    returns = (sa.select(decisions.c.project_id,
+                         sa.func.sum(sa.case((decisions.c.decision == "returned", 1), else_=0)).label("returns"))
+               .where(decisions.c.n <= 2).group_by(decisions.c.project_id).subquery("return_facts"))
+    return milestones, funds, returns
 
 
 def monitoring_query(today: date, *, state: str | None = None, q: str | None = None,
                      overdue_only: bool = False, flag: str | None = None, sort: str = "next_due"):
     """Rows of (Project, next_due_on, overdue, planned_fen, released_fen, one column per flag);
     :func:`rows` makes them :class:`MonitoringRow`. ``flag``: ``any`` or one of :data:`FLAGS`."""
-    next_due = (sa.select(sa.func.min(Milestone.due_on))
-                .where(Milestone.project_id == Project.id, Milestone.state != MilestoneState.approved)
-                .scalar_subquery().label("next_due_on"))
-    overdue = (sa.select(sa.func.count(Milestone.id))
-               .where(Milestone.project_id == Project.id, overdue_clause(today))
-               .scalar_subquery().label("overdue"))
-    planned = (sa.select(sa.func.coalesce(sa.func.sum(Tranche.amount_fen), 0))
-               .where(Tranche.project_id == Project.id).scalar_subquery().label("planned_fen"))
-    released = (sa.select(sa.func.coalesce(sa.func.sum(Tranche.amount_fen), 0))
-                .where(Tranche.project_id == Project.id, Tranche.state == TrancheState.released)
-                .scalar_subquery().label("released_fen"))
-    flags = flag_clauses(today)
-    query = sa.select(Project, next_due, overdue, planned, released,
-                      *(flags[name].label(name) for name in FLAGS))
+    milestones, funds, returns = _facts(today)
+    lead_org, lead = sa.orm.aliased(Organization), sa.orm.aliased(Person)
+    next_due = milestones.c.next_due_on
+    overdue = sa.func.coalesce(milestones.c.overdue, 0)
+    released = sa.func.coalesce(funds.c.released, 0)
+    flags = {
+        "overdue_30": sa.func.coalesce(milestones.c.late, 0) == 1,
+        "integrity": listed_clause(today, organization_code=lead_org.credit_code, person_code=lead.id_number),
+        "returned_twice": sa.func.coalesce(returns.c.returns, 0) == 2,
+    }
+    query = (sa.select(Project, next_due.label("next_due_on"), overdue.label("overdue"),
+                       sa.func.coalesce(funds.c.planned, 0).label("planned_fen"), released.label("released_fen"),
+                       *(flags[name].label(name) for name in FLAGS))
+             .join(lead_org, lead_org.id == Project.lead_org_id)
+             .outerjoin(lead, lead.id == Project.lead_person_id)
+             .outerjoin(milestones, milestones.c.project_id == Project.id)
+             .outerjoin(funds, funds.c.project_id == Project.id)
+             .outerjoin(returns, returns.c.project_id == Project.id))
     if state:
         query = query.where(Project.state == state)
     if q:
