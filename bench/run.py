@@ -283,7 +283,7 @@ def measure_scale(pool, args, scale: float) -> dict:
     url = scale_url(args.database, scale)
     env = environment(url)
     ensure_data(url, scale, env)
-    pages = key_pages(url)
+    pages = [p for p in key_pages(url) if not args.only or p.key in args.only]
     token = api_token(url, env)
     hello = Server("hello", "bench.hello:app", args.port + 10, env)
     app = Server("app", "wsgi:app", args.port, env)
@@ -390,9 +390,13 @@ def main() -> None:
     parser.add_argument("--memory-requests", type=int, default=10_000)
     parser.add_argument("--python-client", action="store_true", help="use the Python load generator even "
                         "when wrk is installed")
+    parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None, metavar="KEYS",
+                        help="measure only these pages, by key (e.g. monitoring,board_last); not with --write")
     parser.add_argument("--write", metavar="FILE", help="write the table into this Markdown file, between "
                         "the markers <!-- bench:start --> and <!-- bench:end -->")
     args = parser.parse_args()
+    if args.only and args.write:
+        parser.error("--only measures part of the table: it cannot --write it")
 
     scales = [args.scale, args.scale / 10]
     results = {}
