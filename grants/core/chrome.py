@@ -16,7 +16,11 @@ from dataclasses import replace
 
 from flask import current_app, has_request_context, render_template, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
+
+from grants.core.i18n import select_locale
+from grants.core.registry import nav_for
 
 # Stand-ins that survive the template's escaping unchanged and occur nowhere else.
 CSRF, NEXT, USER, ROLE, UNREAD = (f"\x1egrants-{name}\x1e" for name in ("csrf", "next", "user", "role", "unread"))
@@ -26,12 +30,7 @@ _ASSETS = "grants.asset_tags"
 
 def page_header() -> Markup:
     """The top of the page for this request."""
-    from flask_wtf.csrf import generate_csrf
-
-    from grants.core.i18n import select_locale
-    from grants.core.registry import nav_for
-    from grants.core.setup import shown_label
-    from grants.notifications.services import unread_count
+    from grants.notifications.services import unread_count  # an area above the core
 
     signed_in = bool(current_user.is_authenticated)
     unread = unread_count(current_user) if signed_in else None
@@ -40,6 +39,8 @@ def page_header() -> Markup:
     cache = current_app.extensions.setdefault(_HEADERS, {})
     html = cache.get(key)
     if html is None:
+        from grants.core.setup import shown_label  # the setup module installs this one
+
         html = render_template(
             "_page_header.html", languages=current_app.config["LANGUAGES"], current_locale=locale,
             nav_items=[replace(item, label=shown_label(item.label)) for item in nav_for(current_user)],

@@ -44,8 +44,8 @@ class CappedPagination(SelectPagination):
 
     def _query_items(self) -> list:
         select, session = self._query_args["select"], self._query_args["session"]
-        entity = _only_entity(select)
-        if entity is None or not self._query_offset:
+        entity = _only_entity(select) if self._query_offset else None
+        if entity is None:
             return super()._query_items()
         key = entity.__mapper__.primary_key[0]
         keys = select.with_only_columns(key, maintain_column_froms=True)
